@@ -1,0 +1,182 @@
+"""The core's one entry point: ``Advisor.handle(Query) -> Answer``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from collections.abc import Callable
+
+from .answer import Answer, Candidate, Option, Outcome
+from .config import Thresholds
+from .entities import Entities, EntityFinder
+from .features import concept_table
+from .knowledge import Knowledge, Topic
+from .matcher import LexicalMatcher, Matcher
+from .query import Query
+from .text import clean, detect_lang, has_words
+
+__all__ = ["Advisor", "topic_documents"]
+
+
+def topic_documents(knowledge: Knowledge) -> dict[str, list[str]]:
+    """What the matcher learns each topic from: its examples, keywords and titles."""
+    return {
+        topic.id: [*topic.examples.all(), *topic.keywords.all(), topic.title.en, topic.title.he]
+        for topic in knowledge.topics.values()
+    }
+
+
+class Advisor:
+    """Answers questions from a knowledge base; synchronous, in-memory and thread-safe."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        matcher: Matcher | None = None,
+        thresholds: Thresholds = Thresholds(),
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.knowledge = knowledge
+        self.thresholds = thresholds
+        self.matcher = matcher or LexicalMatcher(
+            topic_documents(knowledge),
+            concepts=concept_table(_concept_groups(knowledge)),
+            vocabulary=_domain_words(knowledge),
+        )
+        self.entities = EntityFinder(knowledge.policy, knowledge.domain_terms.all())
+        self._clock = clock
+
+    def handle(self, query: Query) -> Answer:
+        started = self._clock()
+        answer = self._answer(query)
+        return replace(answer, latency_ms=(self._clock() - started) * 1000.0)
+
+    def _answer(self, query: Query) -> Answer:
+        text = clean(query.text)
+        lang = query.lang or detect_lang(text)
+        if query.topic is not None:
+            topic = self.knowledge.topics.get(query.topic)
+            if topic is not None and topic.kind != "decline":
+                return self._compose(text, lang, topic, 1.0, (), self.entities.find(text))
+        if not text:
+            return self._phrase(text, lang, "empty")
+        if len(text) > self.thresholds.max_question_chars:
+            return self._phrase(text[:200], lang, "too_long")
+        if not has_words(text):
+            return self._phrase(text, lang, "no_words")
+        return self._decide(text, lang, self.matcher.rank(text, limit=self.thresholds.max_options + 2))
+
+    def _decide(self, text: str, lang: str, ranked: list[Candidate]) -> Answer:
+        t = self.thresholds
+        entities = self.entities.find(text)
+        floor = t.decline_below_in_domain if entities.domain else t.decline_below
+        advice = [c for c in ranked if self.knowledge.topics[c.topic].kind != "decline"]
+        outside = max((c.score for c in ranked if c not in advice), default=0.0)
+        if not advice or advice[0].score < floor or outside >= advice[0].score * t.decline_ratio:
+            return self._decline(text, lang, ranked)
+        best = self.knowledge.topics[advice[0].topic]
+        close = [c for c in advice if c.score >= advice[0].score * t.clarify_ratio]
+        if len(close) > 1 and advice[0].score < t.sure_above:
+            return self._clarify(text, lang, close[: t.max_options], ranked)
+        return self._compose(text, lang, best, advice[0].score, tuple(ranked), entities)
+
+    def _fields(self, lang: str, entities: Entities) -> dict[str, str]:
+        policy = self.knowledge.policy
+        app = policy.app(entities.app) if entities.app else None
+        return {
+            "org": policy.organization.get(lang),
+            "owner": policy.owner.name.get(lang),
+            "contact": policy.owner.contact,
+            "network": entities.network_name or "",
+            "app": app.name if app else "",
+            "app_note": app.note.get(lang) if app else "",
+        }
+
+    def _compose(
+        self,
+        text: str,
+        lang: str,
+        topic: Topic,
+        score: float,
+        ranked: tuple[Candidate, ...],
+        entities: Entities,
+    ) -> Answer:
+        verdict, body = topic.verdict, topic.answer
+        for rule in topic.verdicts:
+            if _applies(rule.when.network_kind, entities.network_kind) and _applies(
+                rule.when.app, "approved" if entities.app else None
+            ):
+                verdict, body = rule.verdict, rule.answer
+                break
+        phrases = self.knowledge.phrases
+        return Answer(
+            question=text,
+            lang=lang,
+            outcome=Outcome.ANSWERED,
+            text=body.get(lang).format_map(self._fields(lang, entities)),
+            topic=topic.id,
+            title=topic.title.get(lang),
+            verdict=verdict,
+            verdict_label=phrases.verdicts[verdict].get(lang),
+            source=topic.source,
+            source_label=phrases.source_cite.get(lang).format(
+                source=phrases.sources[topic.source].get(lang)
+            ),
+            confidence=score,
+            suggestions=tuple(self._option(r, lang) for r in topic.related[:3]),
+            entities=entities.to_dict(),
+            candidates=ranked,
+        )
+
+    def _option(self, topic_id: str, lang: str) -> Option:
+        return Option(topic_id, self.knowledge.topics[topic_id].title.get(lang))
+
+    def _clarify(
+        self, text: str, lang: str, close: list[Candidate], ranked: list[Candidate]
+    ) -> Answer:
+        return Answer(
+            question=text,
+            lang=lang,
+            outcome=Outcome.CLARIFY,
+            text=self.knowledge.phrases.clarify.get(lang),
+            confidence=ranked[0].score,
+            options=tuple(self._option(c.topic, lang) for c in close),
+            entities=self.entities.find(text).to_dict(),
+            candidates=tuple(ranked),
+        )
+
+    def _decline(self, text: str, lang: str, ranked: list[Candidate]) -> Answer:
+        return replace(
+            self._phrase(text, lang, "decline"),
+            candidates=tuple(ranked),
+            suggestions=(self._option("help", lang),),
+        )
+
+    def _phrase(self, text: str, lang: str, name: str) -> Answer:
+        template = getattr(self.knowledge.phrases, name).get(lang)
+        fields = self._fields(lang, Entities()) | {"limit": str(self.thresholds.max_question_chars)}
+        return Answer(
+            question=text, lang=lang, outcome=Outcome.DECLINED, text=template.format_map(fields)
+        )
+
+
+def _concept_groups(knowledge: Knowledge) -> dict[str, list[str]]:
+    """The synonym groups, plus one group for every network the policy names: asking about
+    Instagram is as close to an example about Facebook as to one about Instagram."""
+    policy = knowledge.policy
+    networks = [n for net in policy.networks for n in (net.name, net.id, *net.aliases.all())]
+    single_words = [n for n in networks if len(n.split()) == 1]
+    return {**knowledge.synonyms, "social-network": single_words}
+
+
+def _domain_words(knowledge: Knowledge) -> list[str]:
+    """Synonyms and the names of networks and apps: words a typo may be corrected to."""
+    policy = knowledge.policy
+    names = [n for net in policy.networks for n in (net.name, *net.aliases.all())]
+    names += [n for app in policy.approved_apps for n in (app.name, *app.aliases.all())]
+    return [*names, *(w for group in knowledge.synonyms.values() for w in group)]
+
+
+def _applies(wanted: str | None, actual: str | None) -> bool:
+    return wanted is None or wanted == (actual or "none")
+

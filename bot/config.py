@@ -1,0 +1,61 @@
+"""The one place that reads the environment: typed settings from env variables and ``.env``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+__all__ = ["DEFAULT_KNOWLEDGE_DIR", "Settings", "Thresholds", "load_settings"]
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class Thresholds(BaseModel):
+    """When the advisor answers, asks back or declines (see README, "Tuning the matcher").
+
+    - below ``decline_below`` the best topic is too far: decline; a question that names a
+      network, an approved app or "social media" is declined only below
+      ``decline_below_in_domain``;
+    - when the knowledge base's off-topic examples score at least ``decline_ratio`` of the best
+      topic, the question looks more like them: decline;
+    - a runner-up scoring at least ``clarify_ratio`` of the best makes it a "did you mean",
+      unless the best is above ``sure_above``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    decline_below: float = Field(0.06, ge=0.0, le=1.0)
+    decline_below_in_domain: float = Field(0.03, ge=0.0, le=1.0)
+    decline_ratio: float = Field(0.35, ge=0.0, le=10.0)
+    clarify_ratio: float = Field(0.90, ge=0.0, le=1.0)
+    sure_above: float = Field(0.55, ge=0.0, le=1.0)
+    max_options: int = Field(3, ge=2, le=5)
+    max_question_chars: int = Field(1000, ge=20)
+
+
+class Settings(BaseSettings):
+    """Set as ``ADVISOR_<NAME>``; thresholds as ``ADVISOR_THRESHOLDS__<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+    env: Literal["production", "development"] = "production"
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    policy_file: Path | None = None
+    thresholds: Thresholds = Thresholds()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation problems into a ConfigError that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "ADVISOR_" + "__".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"{name}: {first['msg']}") from exc

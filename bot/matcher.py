@@ -1,0 +1,183 @@
+"""Ranks knowledge-base topics for a question, with a score and the words that matched.
+
+Each topic is scored as a whole: its examples are turned into TF-IDF vectors (stemmed words,
+word pairs, character n-grams), averaged into one centroid per topic and stored in an inverted
+index, so a question only touches the topics that share a feature with it. Words the index has
+never seen are mapped to the closest known word with rapidfuzz (typos) or split in two (missing
+spaces) before scoring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .answer import Candidate
+from .features import Analysis, analyze
+from .text import hebrew_variants, is_hebrew, stem, tokens
+
+__all__ = ["LexicalMatcher", "Matcher", "MatcherWeights"]
+
+
+class Matcher(Protocol):
+    """What the advisor needs from a matcher: topics ranked best first."""
+
+    def rank(self, text: str, limit: int = 5) -> list[Candidate]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherWeights:
+    """How much each kind of feature counts; word and character scores are cosines in 0..1."""
+
+    words: float = 0.6
+    chars: float = 0.4
+    min_typo_length: int = 5
+    min_typo_length_hebrew: int = 6
+    long_word: int = 8
+    coverage: float = 1.0
+    """How much a question's unexplained words lower a topic's score (0: not at all)."""
+
+
+def max_edits(word: str, long_word: int) -> int:
+    """One typo in an ordinary word, two in a long one."""
+    return 2 if len(word) >= long_word else 1
+
+
+Vector = dict[str, float]
+
+
+def _normalize(vector: Mapping[str, float]) -> Vector:
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {k: v / norm for k, v in vector.items()} if norm else {}
+
+
+class _Block:
+    """One kind of feature: its IDF table and the inverted index of topic centroids.
+
+    IDF counts topics, not examples: a word that every marketing topic uses ("social",
+    "networks") says little about which of them is meant, however often it is written.
+    """
+
+    def __init__(self, per_topic: Sequence[Sequence[Counter[str]]]) -> None:
+        df: Counter[str] = Counter()
+        for examples in per_topic:
+            df.update(set().union(*examples))
+        n_topics = len(per_topic)
+        self.idf = {f: math.log((1 + n_topics) / (1 + d)) + 1.0 for f, d in df.items()}
+        # A feature no topic has is as rare as can be: it stays in the question's norm, so
+        # words the knowledge base has never seen dilute the score instead of vanishing.
+        self.unseen_idf = math.log(1 + n_topics) + 1.0
+        self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for topic, examples in enumerate(per_topic):
+            centroid: Counter[str] = Counter()
+            for counts in examples:
+                for f, w in self.weigh(counts).items():
+                    centroid[f] += w
+            for f, w in _normalize(centroid).items():
+                self.index[f].append((topic, w))
+
+    def weigh(self, counts: Mapping[str, float]) -> Vector:
+        return _normalize(
+            {
+                f: (1.0 + math.log(c)) * self.idf.get(f, self.unseen_idf)
+                for f, c in counts.items()
+                if c > 0
+            }
+        )
+
+    def score(self, counts: Mapping[str, float], scale: float, into: dict[int, float]) -> Vector:
+        query = self.weigh(counts)
+        for f, q in query.items():
+            for topic, w in self.index.get(f, ()):
+                into[topic] = into.get(topic, 0.0) + scale * q * w
+        return query
+
+
+class LexicalMatcher:
+    """The default matcher: fast, dependency-light, typo-tolerant, bilingual."""
+
+    def __init__(
+        self,
+        documents: Mapping[str, Sequence[str]],
+        weights: MatcherWeights = MatcherWeights(),
+        concepts: Mapping[str, str] | None = None,
+        vocabulary: Sequence[str] = (),
+    ) -> None:
+        """``documents`` maps each topic id to its example texts (questions and keywords);
+        ``concepts`` maps word stems to a shared concept name (see :func:`concept_table`);
+        ``vocabulary`` adds words a typo may be corrected to (names of networks and apps)."""
+        self.weights = weights
+        self.concepts = dict(concepts or {})
+        self.topic_ids = list(documents)
+        words = {w for texts in documents.values() for t in texts for w in tokens(t)}
+        self._names = frozenset(w for phrase in vocabulary for w in tokens(phrase))
+        words.update(self._names)
+        self.vocabulary = sorted(words)
+        self._known = frozenset(self.vocabulary)
+        self._known_stems = frozenset(stem(w) for w in self.vocabulary) | frozenset(self.concepts)
+        analyses = [[analyze(t, concepts=self.concepts) for t in texts] for texts in documents.values()]
+        self._words = _Block([[a.words for a in topic] for topic in analyses])
+        self._chars = _Block([[a.chars for a in topic] for topic in analyses])
+        self._topic_words = [set().union(*(a.words for a in topic)) for topic in analyses]
+        self._all_words = frozenset().union(*self._topic_words)
+
+    def _is_known(self, word: str) -> bool:
+        if word in self._known or stem(word) in self._known_stems:
+            return True
+        return is_hebrew(word) and any(stem(v) in self._known_stems for v in hebrew_variants(word))
+
+    def fix(self, word: str) -> list[str]:
+        """A known word stays; an unknown one becomes its closest known word or two known words."""
+        shortest = self.weights.min_typo_length_hebrew if is_hebrew(word) else self.weights.min_typo_length
+        if len(word) < shortest or word.isdigit() or self._is_known(word):
+            return [word]
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            if left in self._known and right in self._known:
+                return [left, right]
+        edits = max_edits(word, self.weights.long_word)
+        best = process.extractOne(
+            word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=edits
+        )
+        return [best[0]] if best else [word]
+
+    def analyze(self, text: str) -> Analysis:
+        return analyze(text, self.fix, self.concepts)
+
+    def rank(self, text: str, limit: int = 5) -> list[Candidate]:
+        analysis = self.analyze(text)
+        scores: dict[int, float] = {}
+        query_words = self._words.score(analysis.words, self.weights.words, scores)
+        self._chars.score(analysis.chars, self.weights.chars, scores)
+        if self.weights.coverage and scores:
+            factor = self._coverage(analysis) ** self.weights.coverage
+            scores = {t: s * factor for t, s in scores.items()}
+        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [
+            Candidate(self.topic_ids[t], min(1.0, s), self._reason(analysis, query_words, t))
+            for t, s in best
+        ]
+
+    def _coverage(self, analysis: Analysis) -> float:
+        """The share of the question's content words that the knowledge base knows at all.
+
+        "how do I install docker" shares "install" with the apps topic, but "docker" is a word
+        no topic uses, so every score is lowered: a partial fit is not a confident one.
+        """
+        if not analysis.content:
+            return 1.0
+        hits = sum(
+            1 for word, forms in analysis.content if word in self._names or forms & self._all_words
+        )
+        return hits / len(analysis.content)
+
+    def _reason(self, analysis: Analysis, query_words: Vector, topic: int) -> tuple[str, ...]:
+        hits = [f for f in query_words if f in analysis.surface and f in self._topic_words[topic]]
+        hits.sort(key=lambda f: query_words[f], reverse=True)
+        return tuple(dict.fromkeys(analysis.surface[f] for f in hits))[:6]

@@ -1,0 +1,28 @@
+"""The neutral question type every adapter builds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Channel", "Query"]
+
+Channel = Literal["slack", "teams", "console", "web", "cli"]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One question from one person, stripped of any platform object.
+
+    ``topic`` asks for a topic directly (a "did you mean" pick or a follow-up button);
+    ``lang`` forces the reply language, otherwise it is detected from ``text``.
+    """
+
+    text: str
+    channel: Channel = "cli"
+    user_id: str | None = None
+    workspace_id: str | None = None
+    conversation_id: str | None = None
+    delivery_id: str | None = None
+    topic: str | None = None
+    lang: Literal["en", "he"] | None = None
