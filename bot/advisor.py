@@ -7,10 +7,10 @@ from dataclasses import replace
 from collections.abc import Callable
 
 from .answer import Answer, Candidate, Option, Outcome
-from .config import Thresholds
+from .config import Settings, Thresholds
 from .entities import Entities, EntityFinder
 from .features import concept_table
-from .knowledge import Knowledge, Topic
+from .knowledge import Knowledge, Topic, load_knowledge
 from .matcher import LexicalMatcher, Matcher
 from .query import Query
 from .text import clean, detect_lang, has_words
@@ -46,6 +46,12 @@ class Advisor:
         self.entities = EntityFinder(knowledge.policy, knowledge.domain_terms.all())
         self._clock = clock
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Advisor:
+        """Load the knowledge base and policy the settings point at."""
+        knowledge = load_knowledge(settings.knowledge_dir, settings.policy_file)
+        return cls(knowledge, thresholds=settings.thresholds)
+
     def handle(self, query: Query) -> Answer:
         started = self._clock()
         answer = self._answer(query)
@@ -69,10 +75,14 @@ class Advisor:
     def _decide(self, text: str, lang: str, ranked: list[Candidate]) -> Answer:
         t = self.thresholds
         entities = self.entities.find(text)
-        floor = t.decline_below_in_domain if entities.domain else t.decline_below
+        # A question that names a network, an approved app or "social media" is ours unless
+        # nothing fits it; any other question must also look less like the off-topic examples.
+        floor, ratio = (
+            (t.decline_below_in_domain, 1.0) if entities.domain else (t.decline_below, t.decline_ratio)
+        )
         advice = [c for c in ranked if self.knowledge.topics[c.topic].kind != "decline"]
         outside = max((c.score for c in ranked if c not in advice), default=0.0)
-        if not advice or advice[0].score < floor or outside >= advice[0].score * t.decline_ratio:
+        if not advice or advice[0].score < floor or outside >= advice[0].score * ratio:
             return self._decline(text, lang, ranked)
         best = self.knowledge.topics[advice[0].topic]
         close = [c for c in advice if c.score >= advice[0].score * t.clarify_ratio]

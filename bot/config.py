@@ -22,7 +22,7 @@ class Thresholds(BaseModel):
       network, an approved app or "social media" is declined only below
       ``decline_below_in_domain``;
     - when the knowledge base's off-topic examples score at least ``decline_ratio`` of the best
-      topic, the question looks more like them: decline;
+      topic, a question that names nothing of the domain looks more like them: decline;
     - a runner-up scoring at least ``clarify_ratio`` of the best makes it a "did you mean",
       unless the best is above ``sure_above``.
     """

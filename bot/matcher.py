@@ -5,10 +5,15 @@ word pairs, character n-grams), averaged into one centroid per topic and stored 
 index, so a question only touches the topics that share a feature with it. Words the index has
 never seen are mapped to the closest known word with rapidfuzz (typos) or split in two (missing
 spaces) before scoring.
+
+Two rules make a partial fit less confident, so the advisor declines rather than guesses:
+words that no topic knows lower every score (coverage), and a topic that shares only one word
+with a question of several words scores less (single hit).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -41,7 +46,9 @@ class MatcherWeights:
     min_typo_length_hebrew: int = 6
     long_word: int = 8
     coverage: float = 1.0
-    """How much a question's unexplained words lower a topic's score (0: not at all)."""
+    """Exponent on the share of known words that scales every score (0: no effect)."""
+    single_hit: float = 0.5
+    """Score factor for a topic that shares only one word with a question of several words."""
 
 
 def max_edits(word: str, long_word: int) -> int:
@@ -158,11 +165,18 @@ class LexicalMatcher:
         if self.weights.coverage and scores:
             factor = self._coverage(analysis) ** self.weights.coverage
             scores = {t: s * factor for t, s in scores.items()}
-        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return [
-            Candidate(self.topic_ids[t], min(1.0, s), self._reason(analysis, query_words, t))
-            for t, s in best
-        ]
+        # Only a shortlist is explained and re-scored, which keeps large knowledge bases fast;
+        # a topic outside it would need to beat a halved score from the shortlist to matter.
+        shortlist = heapq.nlargest(max(4 * limit, 20), scores.items(), key=lambda item: item[1])
+        several_words = len(analysis.content) > 1
+        ranked = []
+        for t, s in shortlist:
+            terms = self._reason(analysis, query_words, t)
+            if several_words and len(terms) < 2:
+                s *= self.weights.single_hit
+            ranked.append(Candidate(self.topic_ids[t], min(1.0, s), terms))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked[:limit]
 
     def _coverage(self, analysis: Analysis) -> float:
         """The share of the question's content words that the knowledge base knows at all.
