@@ -45,14 +45,20 @@ def _stdin_lines() -> list[str | None]:
 
 @app.command()
 def ask(
-    question: Annotated[str | None, typer.Argument(help="The question; omit with --json to read lines from stdin.")] = None,
+    question: Annotated[
+        str | None, typer.Argument(help="The question; omit with --json to read lines from stdin.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question.")] = False,
 ) -> None:
     """Answer a question (or, with --json and no question, every line of standard input)."""
     advisor = _advisor()
     if question is not None:
         answer = advisor.handle(Query(question, channel="cli"))
-        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else to_text(answer, sys.stdout.isatty()))
+        typer.echo(
+            json.dumps(answer.to_dict(), ensure_ascii=False)
+            if as_json
+            else to_text(answer, sys.stdout.isatty())
+        )
         return
     if not as_json:
         typer.secho("advisor: give a question, or use --json to read questions from stdin", err=True)
@@ -88,7 +94,9 @@ def kb_check() -> None:
 
 @app.command("eval")
 def eval_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines: q, topic (or null), lang.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines: q, topic (or null), lang.")
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Score the advisor on a labelled question set."""
@@ -103,10 +111,14 @@ def eval_(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     for lang in sorted(report.total):
-        typer.echo(f"topic accuracy ({lang}): {report.accuracy(lang):.1%} of {report.total[lang]}"
-                   f" (asked back on {report.clarified[lang]})")
-    typer.echo(f"decline precision: {report.decline_precision:.1%}  recall: {report.decline_recall:.1%}"
-               f" of {report.should_decline}")
+        typer.echo(
+            f"topic accuracy ({lang}): {report.accuracy(lang):.1%} of {report.total[lang]}"
+            f" (asked back on {report.clarified[lang]})"
+        )
+    typer.echo(
+        f"decline precision: {report.decline_precision:.1%}  recall: {report.decline_recall:.1%}"
+        f" of {report.should_decline}"
+    )
     typer.echo(f"in-scope questions wrongly declined: {report.wrongly_declined_rate:.1%}")
     if report.confusions:
         typer.echo("confusions (expected -> got):")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 
 from .answer import Answer, Candidate, Option, Outcome
 from .config import Settings, Thresholds
@@ -33,11 +33,11 @@ class Advisor:
         self,
         knowledge: Knowledge,
         matcher: Matcher | None = None,
-        thresholds: Thresholds = Thresholds(),
+        thresholds: Thresholds | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.knowledge = knowledge
-        self.thresholds = thresholds
+        self.thresholds = thresholds or Thresholds()
         self.matcher = matcher or LexicalMatcher(
             topic_documents(knowledge),
             concepts=concept_table(_concept_groups(knowledge)),
@@ -129,9 +129,7 @@ class Advisor:
             verdict=verdict,
             verdict_label=phrases.verdicts[verdict].get(lang),
             source=topic.source,
-            source_label=phrases.source_cite.get(lang).format(
-                source=phrases.sources[topic.source].get(lang)
-            ),
+            source_label=phrases.source_cite.get(lang).format(source=phrases.sources[topic.source].get(lang)),
             confidence=score,
             suggestions=tuple(self._option(r, lang) for r in topic.related[:3]),
             entities=entities.to_dict(),
@@ -141,9 +139,7 @@ class Advisor:
     def _option(self, topic_id: str, lang: str) -> Option:
         return Option(topic_id, self.knowledge.topics[topic_id].title.get(lang))
 
-    def _clarify(
-        self, text: str, lang: str, close: list[Candidate], ranked: list[Candidate]
-    ) -> Answer:
+    def _clarify(self, text: str, lang: str, close: list[Candidate], ranked: list[Candidate]) -> Answer:
         return Answer(
             question=text,
             lang=lang,
@@ -165,9 +161,7 @@ class Advisor:
     def _phrase(self, text: str, lang: str, name: str) -> Answer:
         template = getattr(self.knowledge.phrases, name).get(lang)
         fields = self._fields(lang, Entities()) | {"limit": str(self.thresholds.max_question_chars)}
-        return Answer(
-            question=text, lang=lang, outcome=Outcome.DECLINED, text=template.format_map(fields)
-        )
+        return Answer(question=text, lang=lang, outcome=Outcome.DECLINED, text=template.format_map(fields))
 
 
 def _concept_groups(knowledge: Knowledge) -> dict[str, list[str]]:
@@ -189,4 +183,3 @@ def _domain_words(knowledge: Knowledge) -> list[str]:
 
 def _applies(wanted: str | None, actual: str | None) -> bool:
     return wanted is None or wanted == (actual or "none")
-

@@ -21,6 +21,7 @@ __all__ = ["Entities", "EntityFinder"]
 MIN_FUZZY_LENGTH = 6
 FUZZY_CUTOFF = 86.0
 MAX_WINDOW = 3
+CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class EntityFinder:
             for alias in [app.name, *app.aliases.all()]:
                 self._add(alias, ("app", app.id))
         self._fuzzy_keys = [k for k in self._aliases if len(k) >= MIN_FUZZY_LENGTH]
+        self._cache: dict[tuple[str, bool], tuple[str, str] | None] = {}
 
     def _add(self, alias: str, target: tuple[str, str]) -> None:
         key = normalize(alias).replace(" ", "")
@@ -63,6 +65,15 @@ class EntityFinder:
             self._aliases[key] = target
 
     def _lookup(self, key: str, fuzzy: bool) -> tuple[str, str] | None:
+        cached = self._cache.get((key, fuzzy), False)
+        if cached is not False:
+            return cached
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        found = self._cache[(key, fuzzy)] = self._resolve(key, fuzzy)
+        return found
+
+    def _resolve(self, key: str, fuzzy: bool) -> tuple[str, str] | None:
         if key in self._aliases:
             return self._aliases[key]
         if is_hebrew(key):

@@ -6,7 +6,7 @@ question can take (a prefix, a plural, a typo mapped to a known word) meets its 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from .text import hebrew_variants, is_hebrew, stem, tokens
@@ -43,7 +43,7 @@ class Analysis:
     __slots__ = ("chars", "content", "surface", "words")
 
     def __init__(self) -> None:
-        self.words: Counter[str] = Counter()
+        self.words: defaultdict[str, float] = defaultdict(float)
         self.chars: Counter[str] = Counter()
         self.surface: dict[str, str] = {}
         self.content: list[tuple[str, frozenset[str]]] = []
@@ -54,8 +54,8 @@ def is_stopword(word: str) -> bool:
     """A function word, also behind a Hebrew prefix ("ושלי", "במה") while the word is short."""
     if word in STOPWORDS:
         return True
-    return len(word) <= 5 and is_hebrew(word) and any(
-        v in STOPWORDS for v in hebrew_variants(word, min_rest=2)
+    return (
+        len(word) <= 5 and is_hebrew(word) and any(v in STOPWORDS for v in hebrew_variants(word, min_rest=2))
     )
 
 
@@ -88,27 +88,26 @@ def analyze(
     A text made only of function words ("what are you for") keeps them, so it still has
     features; in any other text they are left out.
     """
-    words = [w for raw in tokens(text) for w in (fix(raw) if fix else [raw])]
-    keep_all = not any(not is_stopword(w) for w in words)
+    words = [(raw, w) for raw in tokens(text) for w in (fix(raw) if fix else [raw])]
+    keep_all = all(is_stopword(w) for _, w in words)
     result = Analysis()
     previous: str | None = None
-    for raw in tokens(text):
-        for word in fix(raw) if fix else [raw]:
-            if is_stopword(word) and not keep_all:
-                continue
-            result.chars.update(char_ngrams(word))
-            forms = _word_forms(word)
-            for form, weight in forms:
-                result.words[form] += weight
-                result.surface.setdefault(form, raw)
-            concept = next((concepts[f] for f, _ in forms if f in concepts), None) if concepts else None
-            if concept:
-                result.words["=" + concept] += 1.0
-                result.surface.setdefault("=" + concept, raw)
-                forms.append(("=" + concept, 1.0))
-            result.content.append((word, frozenset(f for f, _ in forms)))
-            main = forms[0][0] if forms else None
-            if main and previous:
-                result.words[f"{previous}~{main}"] += 1.0
-            previous = main
+    for raw, word in words:
+        if not keep_all and is_stopword(word):
+            continue
+        result.chars.update(char_ngrams(word))
+        forms = _word_forms(word)
+        for form, weight in forms:
+            result.words[form] += weight
+            result.surface.setdefault(form, raw)
+        concept = next((concepts[f] for f, _ in forms if f in concepts), None) if concepts else None
+        if concept:
+            result.words["=" + concept] += 1.0
+            result.surface.setdefault("=" + concept, raw)
+            forms.append(("=" + concept, 1.0))
+        result.content.append((word, frozenset(f for f, _ in forms)))
+        main = forms[0][0] if forms else None
+        if main and previous:
+            result.words[f"{previous}~{main}"] += 1.0
+        previous = main
     return result

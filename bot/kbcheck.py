@@ -34,8 +34,11 @@ def _too_few_examples(knowledge: Knowledge) -> list[Finding]:
             have = len(topic.examples.get(lang))
             if have < least:
                 found.append(
-                    Finding("error", f"topics/{topic_id}.yaml: examples.{lang}",
-                            f"has {have} questions; at least {least} are required")
+                    Finding(
+                        "error",
+                        f"topics/{topic_id}.yaml: examples.{lang}",
+                        f"has {have} questions; at least {least} are required",
+                    )
                 )
     return found
 
@@ -53,8 +56,11 @@ def _near_duplicates(knowledge: Knowledge) -> list[Finding]:
                 if i >= j or owners[i][0] == owners[j][0]:
                     continue
                 found.append(
-                    Finding("warning", f"topics/{owners[i][0]}.yaml ~ topics/{owners[j][0]}.yaml",
-                            f"near-identical examples {owners[i][1]!r} and {owners[j][1]!r}")
+                    Finding(
+                        "warning",
+                        f"topics/{owners[i][0]}.yaml ~ topics/{owners[j][0]}.yaml",
+                        f"near-identical examples {owners[i][1]!r} and {owners[j][1]!r}",
+                    )
                 )
     return found
 

@@ -36,10 +36,24 @@ Source = Literal[
 SOURCES: tuple[str, ...] = Source.__args__  # type: ignore[attr-defined]
 
 REQUIRED_TOPICS = (
-    "separate-accounts", "restrict-visibility", "install-apps", "join-groups",
-    "friend-of-a-friend", "platform-limitations", "business-benefits", "recruitment",
-    "product-marketing", "viral-promo", "market-research", "networking-exposure",
-    "target-audience", "cost-benefit", "integrated-marketing", "greeting", "help", "thanks",
+    "separate-accounts",
+    "restrict-visibility",
+    "install-apps",
+    "join-groups",
+    "friend-of-a-friend",
+    "platform-limitations",
+    "business-benefits",
+    "recruitment",
+    "product-marketing",
+    "viral-promo",
+    "market-research",
+    "networking-exposure",
+    "target-audience",
+    "cost-benefit",
+    "integrated-marketing",
+    "greeting",
+    "help",
+    "thanks",
 )
 
 # Fields an answer template may use; the advisor fills them from the policy and the question.

@@ -57,6 +57,7 @@ def max_edits(word: str, long_word: int) -> int:
 
 
 Vector = dict[str, float]
+FIX_CACHE_SIZE = 100_000
 
 
 def _normalize(vector: Mapping[str, float]) -> Vector:
@@ -71,7 +72,7 @@ class _Block:
     "networks") says little about which of them is meant, however often it is written.
     """
 
-    def __init__(self, per_topic: Sequence[Sequence[Counter[str]]]) -> None:
+    def __init__(self, per_topic: Sequence[Sequence[Mapping[str, float]]]) -> None:
         df: Counter[str] = Counter()
         for examples in per_topic:
             df.update(set().union(*examples))
@@ -82,7 +83,7 @@ class _Block:
         self.unseen_idf = math.log(1 + n_topics) + 1.0
         self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for topic, examples in enumerate(per_topic):
-            centroid: Counter[str] = Counter()
+            centroid: defaultdict[str, float] = defaultdict(float)
             for counts in examples:
                 for f, w in self.weigh(counts).items():
                     centroid[f] += w
@@ -91,18 +92,18 @@ class _Block:
 
     def weigh(self, counts: Mapping[str, float]) -> Vector:
         return _normalize(
-            {
-                f: (1.0 + math.log(c)) * self.idf.get(f, self.unseen_idf)
-                for f, c in counts.items()
-                if c > 0
-            }
+            {f: (1.0 + math.log(c)) * self.idf.get(f, self.unseen_idf) for f, c in counts.items() if c > 0}
         )
 
-    def score(self, counts: Mapping[str, float], scale: float, into: dict[int, float]) -> Vector:
+    def score(self, counts: Mapping[str, float], scale: float, into: defaultdict[int, float]) -> Vector:
         query = self.weigh(counts)
+        index = self.index
         for f, q in query.items():
-            for topic, w in self.index.get(f, ()):
-                into[topic] = into.get(topic, 0.0) + scale * q * w
+            postings = index.get(f)
+            if postings:
+                weight = scale * q
+                for topic, w in postings:
+                    into[topic] += weight * w
         return query
 
 
@@ -133,6 +134,7 @@ class LexicalMatcher:
         self._chars = _Block([[a.chars for a in topic] for topic in analyses])
         self._topic_words = [set().union(*(a.words for a in topic)) for topic in analyses]
         self._all_words = frozenset().union(*self._topic_words)
+        self._fixed: dict[str, list[str]] = {}
 
     def _is_known(self, word: str) -> bool:
         if word in self._known or stem(word) in self._known_stems:
@@ -141,6 +143,14 @@ class LexicalMatcher:
 
     def fix(self, word: str) -> list[str]:
         """A known word stays; an unknown one becomes its closest known word or two known words."""
+        fixed = self._fixed.get(word)
+        if fixed is None:
+            if len(self._fixed) >= FIX_CACHE_SIZE:
+                self._fixed.clear()
+            fixed = self._fixed[word] = self._fix(word)
+        return fixed
+
+    def _fix(self, word: str) -> list[str]:
         shortest = self.weights.min_typo_length_hebrew if is_hebrew(word) else self.weights.min_typo_length
         if len(word) < shortest or word.isdigit() or self._is_known(word):
             return [word]
@@ -149,9 +159,7 @@ class LexicalMatcher:
             if left in self._known and right in self._known:
                 return [left, right]
         edits = max_edits(word, self.weights.long_word)
-        best = process.extractOne(
-            word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=edits
-        )
+        best = process.extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=edits)
         return [best[0]] if best else [word]
 
     def analyze(self, text: str) -> Analysis:
@@ -159,22 +167,24 @@ class LexicalMatcher:
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         analysis = self.analyze(text)
-        scores: dict[int, float] = {}
+        scores: defaultdict[int, float] = defaultdict(float)
         query_words = self._words.score(analysis.words, self.weights.words, scores)
         self._chars.score(analysis.chars, self.weights.chars, scores)
-        if self.weights.coverage and scores:
-            factor = self._coverage(analysis) ** self.weights.coverage
-            scores = {t: s * factor for t, s in scores.items()}
+        factor = self._coverage(analysis) ** self.weights.coverage if self.weights.coverage else 1.0
         # Only a shortlist is explained and re-scored, which keeps large knowledge bases fast;
         # a topic outside it would need to beat a halved score from the shortlist to matter.
-        shortlist = heapq.nlargest(max(4 * limit, 20), scores.items(), key=lambda item: item[1])
+        shortlist = heapq.nlargest(2 * limit + 6, scores.items(), key=lambda item: item[1])
         several_words = len(analysis.content) > 1
+        explained = [f for f in query_words if f in analysis.surface]
+        explained.sort(key=lambda f: query_words[f], reverse=True)
         ranked = []
         for t, s in shortlist:
-            terms = self._reason(analysis, query_words, t)
+            s *= factor
+            terms = self._reason(analysis, explained, t)
             if several_words and len(terms) < 2:
                 s *= self.weights.single_hit
-            ranked.append(Candidate(self.topic_ids[t], min(1.0, s), terms))
+            if s > 0.0:
+                ranked.append(Candidate(self.topic_ids[t], min(1.0, s), terms))
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked[:limit]
 
@@ -186,12 +196,10 @@ class LexicalMatcher:
         """
         if not analysis.content:
             return 1.0
-        hits = sum(
-            1 for word, forms in analysis.content if word in self._names or forms & self._all_words
-        )
+        hits = sum(1 for word, forms in analysis.content if word in self._names or forms & self._all_words)
         return hits / len(analysis.content)
 
-    def _reason(self, analysis: Analysis, query_words: Vector, topic: int) -> tuple[str, ...]:
-        hits = [f for f in query_words if f in analysis.surface and f in self._topic_words[topic]]
-        hits.sort(key=lambda f: query_words[f], reverse=True)
-        return tuple(dict.fromkeys(analysis.surface[f] for f in hits))[:6]
+    def _reason(self, analysis: Analysis, explained: list[str], topic: int) -> tuple[str, ...]:
+        """The question's words (weightiest first) that the topic's examples also use."""
+        known = self._topic_words[topic]
+        return tuple(dict.fromkeys(analysis.surface[f] for f in explained if f in known))[:6]

@@ -35,7 +35,9 @@ _NIQQUD = re.compile("[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]")
 # "e-mail", "don't", "לינקד-אין", "צ'אט", "מנכ\"ל".
 _JOINERS = re.compile("['\u2019\u05f3\u05f4\"\u2010\u2011\u00ad-]")
 _NON_WORD = re.compile(r"[^\w\u0590-\u05ff]+")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _HEBREW_LETTER = re.compile("[\u05d0-\u05ea]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
 _WORD_CHAR = re.compile(r"[^\W_]")

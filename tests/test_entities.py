@@ -66,8 +66,12 @@ def test_policy_file_overrides_the_defaults(kb_copy: Path, tmp_path: Path) -> No
         if network["id"] == "facebook":
             network["kind"] = "professional"
     policy["approved_apps"].append(
-        {"id": "buffer", "name": "Buffer", "aliases": {"en": ["buffer app"], "he": ["באפר"]},
-         "note": {"en": "for the social team.", "he": "לצוות הסושיאל."}}
+        {
+            "id": "buffer",
+            "name": "Buffer",
+            "aliases": {"en": ["buffer app"], "he": ["באפר"]},
+            "note": {"en": "for the social team.", "he": "לצוות הסושיאל."},
+        }
     )
     override = tmp_path / "our-policy.yaml"
     override.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")

@@ -57,8 +57,18 @@ BROKEN = [
     ("topics/join-groups.yaml", lambda d: d.update(id="joining"), "id", "must match the file name"),
     ("topics/join-groups.yaml", lambda d: d["title"].update(en="   "), "title.en", "at least 1 character"),
     ("topics/join-groups.yaml", lambda d: d.update(colour="red"), "colour", "Extra inputs"),
-    ("topics/install-apps.yaml", lambda d: d["answer"].update(en="Ask {boss}."), "(file)", "unknown placeholder"),
-    ("topics/install-apps.yaml", lambda d: d["verdicts"][0]["when"].update(app="banned"), "verdicts.0.when.app", "Input should be"),
+    (
+        "topics/install-apps.yaml",
+        lambda d: d["answer"].update(en="Ask {boss}."),
+        "(file)",
+        "unknown placeholder",
+    ),
+    (
+        "topics/install-apps.yaml",
+        lambda d: d["verdicts"][0]["when"].update(app="banned"),
+        "verdicts.0.when.app",
+        "Input should be",
+    ),
     ("phrases.yaml", lambda d: d["verdicts"].pop("caution"), "(file)", "labels missing"),
     ("policy.yaml", lambda d: d["networks"][0].update(kind="semi"), "networks.0.kind", "Input should be"),
     ("policy.yaml", lambda d: d["owner"].pop("contact"), "owner.contact", "Field required"),
@@ -80,7 +90,9 @@ def test_invalid_files_name_file_field_and_problem(kb_copy: Path, file, change, 
 def test_a_missing_required_topic_is_reported(kb_copy: Path) -> None:
     (kb_copy / "topics" / "viral-promo.yaml").unlink()
     for other in (kb_copy / "topics").glob("*.yaml"):
-        edit_yaml(other, lambda d: d.__setitem__("related", [r for r in d.get("related", []) if r != "viral-promo"]))
+        edit_yaml(
+            other, lambda d: d.__setitem__("related", [r for r in d.get("related", []) if r != "viral-promo"])
+        )
     with pytest.raises(KnowledgeError, match="required topics missing: \\['viral-promo'\\]"):
         load_knowledge(kb_copy)
 
@@ -110,9 +122,13 @@ def test_synonyms_are_single_words(kb_copy: Path) -> None:
 
 
 def test_quality_check_flags_thin_topics_and_near_duplicates(kb_copy: Path) -> None:
-    edit_yaml(kb_copy / "topics" / "recruitment.yaml", lambda d: d["examples"].update(en=d["examples"]["en"][:5]))
-    edit_yaml(kb_copy / "topics" / "cost-benefit.yaml",
-              lambda d: d["examples"]["en"].append("can I put the facebook app on my company computer!"))
+    edit_yaml(
+        kb_copy / "topics" / "recruitment.yaml", lambda d: d["examples"].update(en=d["examples"]["en"][:5])
+    )
+    edit_yaml(
+        kb_copy / "topics" / "cost-benefit.yaml",
+        lambda d: d["examples"]["en"].append("can I put the facebook app on my company computer!"),
+    )
     findings = [str(f) for f in check_knowledge(load_knowledge(kb_copy))]
     assert any(f.startswith("error: topics/recruitment.yaml: examples.en") for f in findings)
     assert any("warning:" in f and "cost-benefit" in f and "install-apps" in f for f in findings)

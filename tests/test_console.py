@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import io
+
+from adapters.console import Console, to_text
+from bot import Advisor, Outcome, Query
+
+
+def scripted(lines: list[str]):  # type: ignore[no-untyped-def]
+    feed = iter(lines)
+
+    def read(prompt: str) -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    return read
+
+
+def test_render_puts_the_verdict_first_and_the_source_last(advisor: Advisor) -> None:
+    text = to_text(advisor.handle(Query("may I install the LinkedIn app on my work laptop?")))
+    lines = text.splitlines()
+    assert lines[0].startswith("✘ Don't")
+    assert any(line.startswith("Source: the guidance, Rule 3") for line in lines)
+    assert lines[-2].startswith("  1) ")
+    assert "\033[" not in text
+    assert "\033[" in to_text(advisor.handle(Query("hi")), color=True)
+
+
+def test_chat_answers_picks_options_and_quits(advisor: Advisor) -> None:
+    out = io.StringIO()
+    console = Console(
+        advisor, scripted(["should I join this Facebook group?", "1", "quit", "never read"]), out
+    )
+    console.run()
+    text = out.getvalue()
+    assert text.count("⚠ Think first · Joining groups and communities") == 1
+    assert "✘ Don't · Keep business and private accounts apart" in text
+    assert "never read" not in text
+
+
+def test_chat_ends_cleanly_on_end_of_input(advisor: Advisor) -> None:
+    out = io.StringIO()
+    Console(advisor, scripted(["hi"]), out).run()
+    assert out.getvalue().endswith("\n")
+
+
+def test_numbers_pick_did_you_mean_options(advisor: Advisor) -> None:
+    console = Console(advisor, scripted([]), io.StringIO())
+    first = console.ask("marketing")
+    assert first.outcome is Outcome.CLARIFY
+    picked = console.ask("2")
+    assert picked.topic == first.options[1].id
+    assert console.ask("9").outcome is Outcome.DECLINED
