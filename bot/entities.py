@@ -65,9 +65,8 @@ class EntityFinder:
             self._aliases[key] = target
 
     def _lookup(self, key: str, fuzzy: bool) -> tuple[str, str] | None:
-        cached = self._cache.get((key, fuzzy), False)
-        if cached is not False:
-            return cached
+        if (key, fuzzy) in self._cache:
+            return self._cache[(key, fuzzy)]
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()
         found = self._cache[(key, fuzzy)] = self._resolve(key, fuzzy)
