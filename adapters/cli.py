@@ -78,6 +78,31 @@ def chat() -> None:
     Console(_advisor(), input, sys.stdout, color=sys.stdout.isatty()).run()
 
 
+@app.command()
+def checklist(
+    name: Annotated[str, typer.Argument(help="A checklist's id, name or alias, in either language.")] = "",
+    list_all: Annotated[bool, typer.Option("--list", help="List the checklists.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checklist as data.")] = False,
+    tick: Annotated[bool, typer.Option("--tick", help="Tick through it item by item.")] = False,
+) -> None:
+    """Print a checklist (or tick through it); an unknown name lists the checklists."""
+    advisor = _advisor()
+    answer = advisor.handle(Query("", channel="cli", checklist="" if list_all else name))
+    if as_json:
+        if answer.steps:
+            typer.echo(json.dumps(answer.steps.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            options = [{"id": o.id, "title": o.title} for o in answer.options]
+            typer.echo(json.dumps({"checklists": options}, ensure_ascii=False, indent=2))
+    elif tick and answer.steps:
+        console = Console(advisor, input, sys.stdout, color=sys.stdout.isatty())
+        typer.echo(to_text(console.tick_through(answer.steps), sys.stdout.isatty()))
+    else:
+        typer.echo(to_text(answer, sys.stdout.isatty()))
+    if answer.steps is None and name and not list_all:
+        raise typer.Exit(1)
+
+
 @kb_app.command("check")
 def kb_check() -> None:
     """Validate the knowledge base and policy file; warn about near-identical examples."""
@@ -86,8 +111,11 @@ def kb_check() -> None:
     for finding in findings:
         typer.echo(str(finding), err=finding.level == "error")
     errors = sum(f.level == "error" for f in findings)
-    topics = len(advisor.knowledge.topics)
-    typer.echo(f"{topics} topics, {errors} error(s), {len(findings) - errors} warning(s)")
+    knowledge = advisor.knowledge
+    typer.echo(
+        f"{len(knowledge.topics)} topics, {len(knowledge.checklists)} checklists, "
+        f"{errors} error(s), {len(findings) - errors} warning(s)"
+    )
     if errors:
         raise typer.Exit(1)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot import Advisor, Answer, Option, Outcome, Query, Verdict
+from bot.checklists import ChecklistView, ItemView
 
 __all__ = ["Console", "to_text"]
 
@@ -22,6 +23,7 @@ MARKERS = {
     Verdict.INFO: ("ℹ", "36"),
 }
 QUIT_WORDS = frozenset({"quit", "exit", "bye", "יציאה", "ביי"})
+YES_WORDS = frozenset({"y", "yes", "done", "כ", "כן", "בוצע"})
 
 
 def _style(text: str, code: str, color: bool) -> str:
@@ -36,21 +38,50 @@ def _numbered(options: tuple[Option, ...], start: int = 1) -> list[str]:
     return [f"  {i}) {o.title}" for i, o in enumerate(options, start)]
 
 
+def _steps(steps: ChecklistView, width: int) -> list[str]:
+    lines: list[str] = []
+    for section in steps.sections:
+        if section.title:
+            lines.append(section.title + ":")
+        lines += [
+            textwrap.fill(item.text, width, initial_indent="  [ ] ", subsequent_indent="      ")
+            for item in section.items
+        ]
+    return lines
+
+
+def _missed(items: tuple[ItemView, ...], width: int) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        lines.append(textwrap.fill(item.text, width, initial_indent="  ✘ ", subsequent_indent="    "))
+        lines.append(textwrap.fill(item.why, width, initial_indent="    ", subsequent_indent="    "))
+    return lines
+
+
 def to_text(answer: Answer, color: bool = False, width: int = 88) -> str:
     """Render an answer for a terminal; options and follow-ups are numbered for picking."""
     lines: list[str] = []
+    if answer.steps or answer.missed:
+        lines.append(_style(f"☑ {answer.title}", "1", color))
     if answer.verdict and answer.verdict_label:
         mark, code = MARKERS[answer.verdict]
         head = f"{mark} {answer.verdict_label}" + (f" · {answer.title}" if answer.title else "")
         lines.append(_style(head, "1;" + code, color))
     lines.append(_wrap(answer.text, width))
+    if answer.steps:
+        lines += _steps(answer.steps, width)
+    lines += _missed(answer.missed, width)
     if answer.source_label:
-        lines.append(_style(answer.source_label, "2", color))
-    if answer.outcome is Outcome.CLARIFY:
-        lines += _numbered(answer.options)
-    elif answer.suggestions:
-        lines += _numbered(answer.suggestions)
+        lines.append(_style(_wrap(answer.source_label, width), "2", color))
+    lines += _numbered(_offers(answer))
     return "\n".join(lines)
+
+
+def _offers(answer: Answer) -> tuple[Option, ...]:
+    """What a number typed next can pick: the options, or the follow-ups and the checklist."""
+    if answer.outcome is Outcome.CLARIFY:
+        return answer.options
+    return answer.suggestions + ((answer.checklist,) if answer.checklist and not answer.steps else ())
 
 
 class Console:
@@ -74,12 +105,34 @@ class Console:
         """Answer one line: a number picks an offered option, anything else is a question."""
         stripped = text.strip()
         if stripped.isdigit() and 0 < int(stripped) <= len(self._offered):
-            query = Query(stripped, channel="console", topic=self._offered[int(stripped) - 1].id)
+            picked = self._offered[int(stripped) - 1]
+            query = (
+                Query(stripped, channel="console", checklist=picked.id)
+                if picked.kind == "checklist"
+                else Query(stripped, channel="console", topic=picked.id)
+            )
         else:
             query = Query(text, channel="console")
         answer = self.advisor.handle(query)
-        self._offered = answer.options if answer.outcome is Outcome.CLARIFY else answer.suggestions
+        self._offered = _offers(answer)
         return answer
+
+    def tick_through(self, steps: ChecklistView) -> Answer:
+        """Ask about each item in turn, then report what was left unticked and why it matters."""
+        prompt = self.advisor.knowledge.phrases.checklist_prompt.get(steps.lang)
+        ticked = set()
+        for section in steps.sections:
+            if section.title:
+                print(_style(section.title, "1", self.color), file=self.out)
+            for item in section.items:
+                print(_wrap(item.text, self.width), file=self.out)
+                if self.read(f"  {prompt} ").strip().lower() in YES_WORDS:
+                    ticked.add(item.id)
+        summary = self.advisor.handle(
+            Query("", channel="console", checklist=steps.id, ticked=frozenset(ticked), lang=steps.lang)  # type: ignore[arg-type]
+        )
+        self._offered = _offers(summary)
+        return summary
 
     def run(self) -> None:
         greeting = self.advisor.handle(Query("", channel="console", topic="greeting"))
@@ -92,4 +145,13 @@ class Console:
                 return
             if line.strip().lower() in QUIT_WORDS:
                 return
-            print(to_text(self.ask(line), self.color, self.width), file=self.out)
+            answer = self.ask(line)
+            if answer.steps:
+                print(_style(f"☑ {answer.title}", "1", self.color), file=self.out)
+                print(_wrap(answer.text, self.width), file=self.out)
+                try:
+                    answer = self.tick_through(answer.steps)
+                except (EOFError, KeyboardInterrupt):
+                    print(file=self.out)
+                    return
+            print(to_text(answer, self.color, self.width), file=self.out)

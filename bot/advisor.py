@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from .answer import Answer, Candidate, Option, Outcome
+from .checklists import ChecklistIndex, ChecklistView
+from .checklists import view as checklist_view
 from .config import Settings, Thresholds
 from .entities import Entities, EntityFinder
 from .features import concept_table
@@ -26,6 +28,20 @@ def topic_documents(knowledge: Knowledge) -> dict[str, list[str]]:
     }
 
 
+def checklist_documents(knowledge: Knowledge) -> dict[str, list[str]]:
+    """What a free-text checklist request is matched against: names, aliases and the
+    example questions of the topics each checklist serves."""
+    return {
+        c.id: [
+            c.title.en,
+            c.title.he,
+            *c.aliases.all(),
+            *(e for t in c.topics for e in knowledge.topics[t].examples.all()),
+        ]
+        for c in knowledge.checklists.values()
+    }
+
+
 class Advisor:
     """Answers questions from a knowledge base; synchronous, in-memory and thread-safe."""
 
@@ -38,12 +54,15 @@ class Advisor:
     ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
+        concepts = concept_table(_concept_groups(knowledge))
         self.matcher = matcher or LexicalMatcher(
-            topic_documents(knowledge),
-            concepts=concept_table(_concept_groups(knowledge)),
-            vocabulary=_domain_words(knowledge),
+            topic_documents(knowledge), concepts=concepts, vocabulary=_domain_words(knowledge)
         )
-        self.entities = EntityFinder(knowledge.policy, knowledge.domain_terms.all())
+        self.entities = EntityFinder(
+            knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
+        )
+        self.checklists = ChecklistIndex(knowledge.checklists.values())
+        self._checklist_matcher = LexicalMatcher(checklist_documents(knowledge), concepts=concepts)
         self._clock = clock
 
     @classmethod
@@ -59,7 +78,9 @@ class Advisor:
 
     def _answer(self, query: Query) -> Answer:
         text = clean(query.text)
-        lang = query.lang or detect_lang(text)
+        lang = query.lang or detect_lang(text or clean(query.checklist or ""))
+        if query.checklist is not None:
+            return self._checklist(query.checklist, lang, query.ticked)
         if query.topic is not None:
             topic = self.knowledge.topics.get(query.topic)
             if topic is not None and topic.kind != "decline":
@@ -70,11 +91,14 @@ class Advisor:
             return self._phrase(text[:200], lang, "too_long")
         if not has_words(text):
             return self._phrase(text, lang, "no_words")
-        return self._decide(text, lang, self.matcher.rank(text, limit=self.thresholds.max_options + 2))
-
-    def _decide(self, text: str, lang: str, ranked: list[Candidate]) -> Answer:
-        t = self.thresholds
         entities = self.entities.find(text)
+        if entities.checklist:
+            return self._checklist_for(text, lang)
+        ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
+        return self._decide(text, lang, ranked, entities)
+
+    def _decide(self, text: str, lang: str, ranked: list[Candidate], entities: Entities) -> Answer:
+        t = self.thresholds
         # A question that names a network, an approved app or "social media" is ours unless
         # nothing fits it; any other question must also look less like the off-topic examples.
         floor, ratio = (
@@ -132,12 +156,68 @@ class Advisor:
             source_label=phrases.source_cite.get(lang).format(source=phrases.sources[topic.source].get(lang)),
             confidence=score,
             suggestions=tuple(self._option(r, lang) for r in topic.related[:3]),
+            checklist=self._checklist_option(topic.checklist, lang) if topic.checklist else None,
             entities=entities.to_dict(),
             candidates=ranked,
         )
 
     def _option(self, topic_id: str, lang: str) -> Option:
         return Option(topic_id, self.knowledge.topics[topic_id].title.get(lang))
+
+    def _checklist_option(self, checklist_id: str, lang: str) -> Option:
+        return Option(checklist_id, self.knowledge.checklists[checklist_id].title.get(lang), "checklist")
+
+    def _sources_label(self, sources: list[str], lang: str) -> str:
+        phrases = self.knowledge.phrases
+        names = ", ".join(phrases.sources[s].get(lang) for s in sources)  # type: ignore[index]
+        return phrases.source_cite.get(lang).format(source=names)
+
+    def _checklist_for(self, text: str, lang: str) -> Answer:
+        """A free-text request ("checklist for joining a group"): the closest checklist, or
+        the list of all of them when nothing fits."""
+        ranked = self._checklist_matcher.rank(text, limit=1)
+        found = ranked[0].topic if ranked and ranked[0].score > 0.0 else ""
+        return replace(self._checklist(found, lang, None), question=text)
+
+    def _checklist(self, name: str, lang: str, ticked: frozenset[str] | None) -> Answer:
+        checklist = self.checklists.find(name)
+        if checklist is None:
+            phrase = (
+                self.knowledge.phrases.checklist_unknown
+                if name.strip()
+                else self.knowledge.phrases.checklist_list
+            )
+            return Answer(
+                question=name,
+                lang=lang,
+                outcome=Outcome.CLARIFY,
+                text=phrase.get(lang).format(name=clean(name)[:80]),
+                options=tuple(self._checklist_option(c, lang) for c in self.knowledge.checklists),
+            )
+        steps = checklist_view(checklist, lang, self._sources_label(list(checklist.sources), lang))
+        answer = Answer(
+            question=name,
+            lang=lang,
+            outcome=Outcome.ANSWERED,
+            text=self.knowledge.phrases.checklist_intro.get(lang),
+            topic=checklist.topics[0],
+            title=steps.title,
+            source=checklist.sources[0],
+            source_label=steps.source_label,
+            confidence=1.0,
+            suggestions=tuple(self._option(t, lang) for t in checklist.topics[:3]),
+            checklist=self._checklist_option(checklist.id, lang),
+            steps=steps,
+        )
+        return answer if ticked is None else self._finished(answer, steps, ticked)
+
+    def _finished(self, shown: Answer, steps: ChecklistView, ticked: frozenset[str]) -> Answer:
+        items = steps.items()
+        missed = tuple(item for item in items if item.id not in ticked)
+        phrases = self.knowledge.phrases
+        template = phrases.checklist_missed if missed else phrases.checklist_done
+        text = template.get(shown.lang).format(count=len(missed), total=len(items))
+        return replace(shown, text=text, steps=None, missed=missed)
 
     def _clarify(self, text: str, lang: str, close: list[Candidate], ranked: list[Candidate]) -> Answer:
         return Answer(

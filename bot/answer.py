@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .checklists import ChecklistView, ItemView
 
 __all__ = ["Answer", "Candidate", "Option", "Outcome", "Verdict"]
 
@@ -37,6 +40,7 @@ class Option:
 
     id: str
     title: str
+    kind: Literal["topic", "checklist"] = "topic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,9 @@ class Answer:
     """What the advisor says, in the question's language, before any platform markup.
 
     ``text`` is the body; ``verdict_label`` and ``source_label`` are the localized marker and
-    citation, so an adapter never needs the knowledge base to render an answer.
+    citation, so an adapter never needs the knowledge base to render an answer. ``checklist``
+    is the checklist the answer offers; ``steps`` the checklist itself when one was asked for;
+    ``missed`` the items left unticked when a finished checklist was reported.
     """
 
     question: str
@@ -61,6 +67,8 @@ class Answer:
     options: tuple[Option, ...] = ()
     suggestions: tuple[Option, ...] = ()
     checklist: Option | None = None
+    steps: ChecklistView | None = None
+    missed: tuple[ItemView, ...] = ()
     entities: dict[str, Any] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
     latency_ms: float = 0.0
@@ -80,6 +88,8 @@ class Answer:
             "suggestions": [o.id for o in self.suggestions],
             "options": [o.id for o in self.options],
             "checklist": self.checklist.id if self.checklist else None,
+            "steps": self.steps.to_dict() if self.steps else None,
+            "missed": [{"id": i.id, "text": i.text, "why": i.why} for i in self.missed],
             "entities": dict(self.entities),
             "candidates": [
                 {"topic": c.topic, "score": round(c.score, 4), "terms": list(c.terms)}

@@ -33,6 +33,8 @@ class Entities:
     app_name: str | None = None
     domain: bool = False
     """A network, an app or a generic term such as "social media" was named."""
+    checklist: bool = False
+    """The question asks for a checklist ("checklist for joining a group")."""
 
     def to_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -44,11 +46,15 @@ class Entities:
 
 
 class EntityFinder:
-    def __init__(self, policy: Policy, domain_terms: Iterable[str] = ()) -> None:
+    def __init__(
+        self, policy: Policy, domain_terms: Iterable[str] = (), checklist_words: Iterable[str] = ()
+    ) -> None:
         self._policy = policy
         self._aliases: dict[str, tuple[str, str]] = {}
         for term in domain_terms:
             self._add(term, ("domain", "social"))
+        for word in checklist_words:
+            self._add(word, ("checklist", "any"))
         for network in policy.networks:
             for alias in [network.name, network.id, *network.aliases.all()]:
                 self._add(alias, ("network", network.id))
@@ -112,5 +118,6 @@ class EntityFinder:
             network_kind=network.kind if network else None,
             app=app.id if app else None,
             app_name=app.name if app else None,
-            domain=bool(found),
+            domain=bool(found.keys() - {"checklist"}),
+            checklist="checklist" in found,
         )

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .answer import Verdict
+from .checklists import Checklist, load_checklists
 from .errors import KnowledgeError
+from .loading import read_model, read_yaml
 from .localized import Localized, LocalizedList, NonEmpty, placeholders
 from .policy import Policy
+from .sources import SOURCES, Source
 
 __all__ = [
     "REQUIRED_TOPICS",
@@ -27,13 +29,7 @@ __all__ = [
     "Topic",
     "VerdictRule",
     "load_knowledge",
-    "read_model",
 ]
-
-Source = Literal[
-    "Rule 1", "Rule 2", "Rule 3", "Rule 4", "Benefits", "Platform limits", "Strategy", "Overview"
-]
-SOURCES: tuple[str, ...] = Source.__args__  # type: ignore[attr-defined]
 
 REQUIRED_TOPICS = (
     "separate-accounts",
@@ -127,6 +123,12 @@ class Phrases(BaseModel):
     none_of_these: Localized
     helpful: Localized
     not_helpful: Localized
+    checklist_intro: Localized
+    checklist_list: Localized
+    checklist_unknown: Localized
+    checklist_done: Localized
+    checklist_missed: Localized
+    checklist_prompt: Localized
     verdicts: dict[Verdict, Localized]
     sources: dict[Source, Localized]
 
@@ -140,11 +142,13 @@ class Phrases(BaseModel):
 
 
 class DomainTerms(BaseModel):
-    """Generic words ("social media", "רשתות חברתיות") that mark a question as in the domain."""
+    """Generic words ("social media", "רשתות חברתיות") that mark a question as in the domain,
+    and the words that ask for a checklist."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     terms: LocalizedList
+    checklist_words: LocalizedList = LocalizedList()
 
 
 @dataclass(frozen=True)
@@ -155,31 +159,8 @@ class Knowledge:
     phrases: Phrases
     policy: Policy
     synonyms: dict[str, list[str]]
-    domain_terms: LocalizedList
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(file)"
-
-
-def read_model(path: Path, model: type[M]) -> M:
-    """Parse one YAML file into ``model``, turning any problem into a KnowledgeError."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(str(path), "", f"cannot be read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(str(path), "", f"is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise KnowledgeError(str(path), "", "must hold a mapping of fields")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise KnowledgeError(str(path), _field_name(first["loc"]), first["msg"]) from exc
+    domain: DomainTerms
+    checklists: dict[str, Checklist]
 
 
 def _check_references(topics: dict[str, Topic], topics_dir: Path) -> None:
@@ -210,10 +191,7 @@ def load_topics(topics_dir: Path) -> dict[str, Topic]:
 
 def load_synonyms(path: Path) -> dict[str, list[str]]:
     """Synonym groups: one word per entry, each word in one group only."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KnowledgeError(str(path), "", f"cannot be read as YAML: {exc}") from exc
+    data = read_yaml(path) if path.exists() else {}
     if not isinstance(data, dict):
         raise KnowledgeError(str(path), "", "must map group names to lists of words")
     owner: dict[str, str] = {}
@@ -232,10 +210,20 @@ def load_synonyms(path: Path) -> dict[str, list[str]]:
 def load_knowledge(directory: Path, policy_path: Path | None = None) -> Knowledge:
     """Load and validate ``directory`` (topics/, phrases.yaml) and the policy file."""
     directory = Path(directory)
+    topics = load_topics(directory / "topics")
+    checklists = load_checklists(directory / "checklists", topics)
+    for topic in topics.values():
+        if topic.checklist and topic.checklist not in checklists:
+            raise KnowledgeError(
+                str(directory / "topics" / f"{topic.id}.yaml"),
+                "checklist",
+                f"unknown checklist {topic.checklist!r}",
+            )
     return Knowledge(
-        topics=load_topics(directory / "topics"),
+        topics=topics,
         phrases=read_model(directory / "phrases.yaml", Phrases),
         policy=read_model(Path(policy_path or directory / "policy.yaml"), Policy),
         synonyms=load_synonyms(directory / "synonyms.yaml"),
-        domain_terms=read_model(directory / "domain.yaml", DomainTerms).terms,
+        domain=read_model(directory / "domain.yaml", DomainTerms),
+        checklists=checklists,
     )

@@ -15,6 +15,8 @@ class Query:
     """One question from one person, stripped of any platform object.
 
     ``topic`` asks for a topic directly (a "did you mean" pick or a follow-up button);
+    ``checklist`` asks for a checklist by id, name or alias ("" lists them all), and with
+    ``ticked`` (the ids of the items the person ticked) reports a finished checklist;
     ``lang`` forces the reply language, otherwise it is detected from ``text``.
     """
 
@@ -25,4 +27,6 @@ class Query:
     conversation_id: str | None = None
     delivery_id: str | None = None
     topic: str | None = None
+    checklist: str | None = None
+    ticked: frozenset[str] | None = None
     lang: Literal["en", "he"] | None = None

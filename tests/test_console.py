@@ -23,7 +23,7 @@ def test_render_puts_the_verdict_first_and_the_source_last(advisor: Advisor) -> 
     lines = text.splitlines()
     assert lines[0].startswith("✘ Don't")
     assert any(line.startswith("Source: the guidance, Rule 3") for line in lines)
-    assert lines[-2].startswith("  1) ")
+    assert lines[-3].startswith("  1) ") and lines[-1].startswith("  3) Before you install")
     assert "\033[" not in text
     assert "\033[" in to_text(advisor.handle(Query("hi")), color=True)
 

@@ -12,7 +12,9 @@ from bot.entities import EntityFinder
 
 @pytest.fixture(scope="module")
 def finder(knowledge: Knowledge) -> EntityFinder:
-    return EntityFinder(knowledge.policy, knowledge.domain_terms.all())
+    return EntityFinder(
+        knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
+    )
 
 
 @pytest.mark.parametrize(
@@ -84,3 +86,13 @@ def test_policy_file_overrides_the_defaults(kb_copy: Path, tmp_path: Path) -> No
     assert "Acme Corp" in app.text and "for the social team." in app.text
     declined = advisor.handle(Query("how do I reset my password"))
     assert "#ask-security" in declined.text
+
+
+def test_checklist_requests_are_recognized(finder: EntityFinder) -> None:
+    assert finder.find("checklist for joining a group").checklist
+    assert finder.find("רשימת בדיקה להצטרפות לקבוצה").checklist
+    assert finder.find("צ'קליסט לקמפיין").checklist
+    found = finder.find("checklist for a linkedin group")
+    assert found.checklist and found.network == "linkedin" and found.domain
+    assert not finder.find("checklist please").domain
+    assert not finder.find("should I join this group").checklist
