@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot import Advisor, AdvisorError, Query, load_settings
+from bot import Advisor, AdvisorError, Query, Settings, load_settings
 from bot.evaluation import evaluate, read_labelled
 from bot.kbcheck import check_knowledge
+from bot.pseudonyms import Pseudonymizer
+from bot.querylog import QuestionRecord
+from bot.report import build_report
+from bot.service import Service, pseudonym_key
+from bot.spool import Spool
+from bot.sqllog import SqlQueryLog
 
 from .console import Console, to_text
 
@@ -21,15 +29,64 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 kb_app = typer.Typer(help="Check the knowledge base.", no_args_is_help=True)
+log_app = typer.Typer(help="Retention and erasure in the query log.", no_args_is_help=True)
+db_app = typer.Typer(help="The query log's database.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+app.add_typer(log_app, name="log")
+app.add_typer(db_app, name="db")
+
+DURATION_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    typer.secho(f"advisor: {exc}", err=True, fg="red")
+    return typer.Exit(2)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except AdvisorError as exc:
+        raise _fail(exc) from exc
 
 
 def _advisor() -> Advisor:
     try:
-        return Advisor.from_settings(load_settings())
+        return Advisor.from_settings(_settings())
     except AdvisorError as exc:
-        typer.secho(f"advisor: {exc}", err=True, fg="red")
-        raise typer.Exit(2) from exc
+        raise _fail(exc) from exc
+
+
+def _service() -> Service:
+    """The advisor with its query log; the command line may create a local pseudonym key."""
+    try:
+        return Service.start(_settings(), allow_generated_key=True)
+    except AdvisorError as exc:
+        raise _fail(exc) from exc
+
+
+def _store(settings: Settings) -> SqlQueryLog:
+    store = SqlQueryLog(settings.log_url)
+    if settings.is_sqlite:
+        store.upgrade()
+    return store
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90d``, ``12h``, ``2w`` (a bare number is days)."""
+    value = text.strip().lower()
+    unit = value[-1] if value and value[-1] in DURATION_UNITS else "d"
+    number = value[:-1] if value and value[-1] in DURATION_UNITS else value
+    if not number.isdigit() or int(number) <= 0:
+        raise typer.BadParameter(f"{text!r} is not a duration such as 90d, 12h or 2w")
+    return timedelta(seconds=int(number) * DURATION_UNITS[unit])
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _stdin_lines() -> list[str | None]:
@@ -49,33 +106,37 @@ def ask(
         str | None, typer.Argument(help="The question; omit with --json to read lines from stdin.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question.")] = False,
+    user: Annotated[str | None, typer.Option("--user", help="Who asks (logged as a pseudonym).")] = None,
 ) -> None:
     """Answer a question (or, with --json and no question, every line of standard input)."""
-    advisor = _advisor()
-    if question is not None:
-        answer = advisor.handle(Query(question, channel="cli"))
-        typer.echo(
-            json.dumps(answer.to_dict(), ensure_ascii=False)
-            if as_json
-            else to_text(answer, sys.stdout.isatty())
-        )
-        return
-    if not as_json:
+    if question is None and not as_json:
         typer.secho("advisor: give a question, or use --json to read questions from stdin", err=True)
         raise typer.Exit(2)
-    for number, line in enumerate(_stdin_lines(), 1):
-        if line is None:
-            record: dict[str, object] = {"line": number, "error": "this line is not valid UTF-8 text"}
-        else:
-            record = advisor.handle(Query(line, channel="cli")).to_dict()
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+    who = user or _os_user()
+    with _service() as service:
+        if question is not None:
+            answer = service.advisor.handle(Query(question, channel="cli", user_id=who))
+            text = (
+                json.dumps(answer.to_dict(), ensure_ascii=False)
+                if as_json
+                else to_text(answer, sys.stdout.isatty())
+            )
+            typer.echo(text)
+            return
+        for number, line in enumerate(_stdin_lines(), 1):
+            if line is None:
+                record: dict[str, object] = {"line": number, "error": "this line is not valid UTF-8 text"}
+            else:
+                record = service.advisor.handle(Query(line, channel="cli", user_id=who)).to_dict()
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
 
 
 @app.command()
 def chat() -> None:
     """Talk to the advisor in the terminal (type a number to pick an offered option)."""
-    Console(_advisor(), input, sys.stdout, color=sys.stdout.isatty()).run()
+    with _service() as service:
+        Console(service.advisor, input, sys.stdout, color=sys.stdout.isatty(), user=_os_user()).run()
 
 
 @app.command()
@@ -152,6 +213,77 @@ def eval_(
         typer.echo("confusions (expected -> got):")
         for (expected, got), count in report.confusions.most_common():
             typer.echo(f"  {count} x {expected} -> {got}")
+
+
+@log_app.command("purge")
+def log_purge(
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Age such as 90d (default: retention).")
+    ] = None,
+) -> None:
+    """Delete log rows (and spooled records) older than the retention period."""
+    settings = _settings()
+    age = parse_duration(older_than) if older_than else timedelta(days=settings.retention_days)
+    cutoff = datetime.now(UTC) - age
+    try:
+        removed = _store(settings).purge(cutoff)
+    except Exception as exc:  # noqa: BLE001 - report a database problem in one line
+        raise _fail(RuntimeError(f"the query log could not be purged: {type(exc).__name__}")) from exc
+    spooled = Spool(settings.data_dir / "spool.jsonl").discard(
+        lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
+    )
+    typer.echo(
+        f"removed {removed} row(s) and {spooled} spooled record(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+@log_app.command("forget")
+def log_forget(
+    user: Annotated[str, typer.Argument(help="The person's raw platform id (Slack, Teams, ...).")],
+) -> None:
+    """Delete every row of one person; the id is pseudonymized the same way the log does."""
+    settings = _settings()
+    try:
+        pseudonym = Pseudonymizer(pseudonym_key(settings, allow_generated=True))("user", user)
+        removed = _store(settings).forget(pseudonym or "")
+    except AdvisorError as exc:
+        raise _fail(exc) from exc
+    except Exception as exc:  # noqa: BLE001 - report a database problem in one line
+        raise _fail(RuntimeError(f"the query log could not be changed: {type(exc).__name__}")) from exc
+    spooled = Spool(settings.data_dir / "spool.jsonl").discard(lambda r: r.user == pseudonym)
+    typer.echo(f"removed {removed} row(s) and {spooled} spooled record(s) of that person")
+
+
+@app.command()
+def report(
+    since: Annotated[str, typer.Option("--since", help="How far back, such as 7d, 24h or 4w.")] = "7d",
+    fmt: Annotated[str, typer.Option("--format", help="text, json or csv.")] = "text",
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="Print YAML snippets for unanswered questions.")
+    ] = False,
+) -> None:
+    """What people asked, what helped and what went unanswered."""
+    if fmt not in ("text", "json", "csv"):
+        raise typer.BadParameter("--format must be text, json or csv")
+    settings = _settings()
+    until = datetime.now(UTC)
+    built = build_report(_store(settings), until - parse_duration(since), until)
+    if suggest:
+        typer.echo(built.suggestions() or "# nothing went unanswered in this period")
+    elif fmt == "json":
+        typer.echo(json.dumps(built.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        typer.echo(built.to_csv(), nl=False)
+    else:
+        typer.echo(built.to_text())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the query log's tables (run before starting new replicas)."""
+    settings = _settings()
+    SqlQueryLog(settings.log_url).upgrade()
+    typer.echo("the query log schema is up to date")
 
 
 def main() -> None:

@@ -93,13 +93,16 @@ class Console:
         read: Callable[[str], str],
         out: TextIO,
         color: bool = False,
+        user: str | None = None,
     ) -> None:
         self.advisor = advisor
+        self.user = user
         self.read = read
         self.out = out
         self.color = color
         self.width = min(100, shutil.get_terminal_size((88, 20)).columns)
         self._offered: tuple[Option, ...] = ()
+        self._asked: str | None = None
 
     def ask(self, text: str) -> Answer:
         """Answer one line: a number picks an offered option, anything else is a question."""
@@ -107,14 +110,17 @@ class Console:
         if stripped.isdigit() and 0 < int(stripped) <= len(self._offered):
             picked = self._offered[int(stripped) - 1]
             query = (
-                Query(stripped, channel="console", checklist=picked.id)
+                Query(stripped, channel="console", user_id=self.user, checklist=picked.id)
                 if picked.kind == "checklist"
-                else Query(stripped, channel="console", topic=picked.id)
+                else Query(
+                    stripped, channel="console", user_id=self.user, topic=picked.id, reply_to=self._asked
+                )
             )
         else:
-            query = Query(text, channel="console")
+            query = Query(text, channel="console", user_id=self.user)
         answer = self.advisor.handle(query)
         self._offered = _offers(answer)
+        self._asked = answer.id if answer.outcome is Outcome.CLARIFY else None
         return answer
 
     def tick_through(self, steps: ChecklistView) -> Answer:
@@ -129,7 +135,14 @@ class Console:
                 if self.read(f"  {prompt} ").strip().lower() in YES_WORDS:
                     ticked.add(item.id)
         summary = self.advisor.handle(
-            Query("", channel="console", checklist=steps.id, ticked=frozenset(ticked), lang=steps.lang)  # type: ignore[arg-type]
+            Query(
+                "",
+                channel="console",
+                user_id=self.user,
+                checklist=steps.id,
+                ticked=frozenset(ticked),
+                lang=steps.lang,  # type: ignore[arg-type]
+            )
         )
         self._offered = _offers(summary)
         return summary

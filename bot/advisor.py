@@ -14,7 +14,8 @@ from .entities import Entities, EntityFinder
 from .features import concept_table
 from .knowledge import Knowledge, Topic, load_knowledge
 from .matcher import LexicalMatcher, Matcher
-from .query import Query
+from .query import Channel, Query
+from .recording import Recorder, new_id
 from .text import clean, detect_lang, has_words
 
 __all__ = ["Advisor", "topic_documents"]
@@ -51,6 +52,7 @@ class Advisor:
         matcher: Matcher | None = None,
         thresholds: Thresholds | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        recorder: Recorder | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
@@ -64,6 +66,7 @@ class Advisor:
         self.checklists = ChecklistIndex(knowledge.checklists.values())
         self._checklist_matcher = LexicalMatcher(checklist_documents(knowledge), concepts=concepts)
         self._clock = clock
+        self.recorder = recorder
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Advisor:
@@ -74,7 +77,28 @@ class Advisor:
     def handle(self, query: Query) -> Answer:
         started = self._clock()
         answer = self._answer(query)
-        return replace(answer, latency_ms=(self._clock() - started) * 1000.0)
+        answer = replace(answer, id=new_id(), latency_ms=(self._clock() - started) * 1000.0)
+        if self.recorder:
+            self.recorder.answered(query, answer)
+        return answer
+
+    def feedback(
+        self,
+        question_id: str,
+        channel: Channel,
+        user_id: str | None = None,
+        *,
+        helpful: bool | None = None,
+        comment: str | None = None,
+        picked: str | None = None,
+    ) -> str | None:
+        """Record what a person said of an answer: helpful or not, a comment, or the "did you
+        mean" option they picked ("none" for none of these). Returns the feedback's id."""
+        if not self.recorder:
+            return None
+        return self.recorder.feedback(
+            question_id, channel, user_id, helpful=helpful, comment=comment, picked=picked
+        )
 
     def _answer(self, query: Query) -> Answer:
         text = clean(query.text)
@@ -214,10 +238,11 @@ class Advisor:
     def _finished(self, shown: Answer, steps: ChecklistView, ticked: frozenset[str]) -> Answer:
         items = steps.items()
         missed = tuple(item for item in items if item.id not in ticked)
+        done = tuple(item.id for item in items if item.id in ticked)
         phrases = self.knowledge.phrases
         template = phrases.checklist_missed if missed else phrases.checklist_done
         text = template.get(shown.lang).format(count=len(missed), total=len(items))
-        return replace(shown, text=text, steps=None, missed=missed)
+        return replace(shown, text=text, steps=None, missed=missed, done=done)
 
     def _clarify(self, text: str, lang: str, close: list[Candidate], ranked: list[Candidate]) -> Answer:
         return Answer(

@@ -50,13 +50,15 @@ class Answer:
     ``text`` is the body; ``verdict_label`` and ``source_label`` are the localized marker and
     citation, so an adapter never needs the knowledge base to render an answer. ``checklist``
     is the checklist the answer offers; ``steps`` the checklist itself when one was asked for;
-    ``missed`` the items left unticked when a finished checklist was reported.
+    ``missed`` and ``done`` the items left unticked and ticked when a finished checklist was
+    reported. ``id`` names this answer in the query log, for feedback on it.
     """
 
     question: str
     lang: str
     outcome: Outcome
     text: str
+    id: str = ""
     topic: str | None = None
     title: str | None = None
     verdict: Verdict | None = None
@@ -69,6 +71,7 @@ class Answer:
     checklist: Option | None = None
     steps: ChecklistView | None = None
     missed: tuple[ItemView, ...] = ()
+    done: tuple[str, ...] = ()
     entities: dict[str, Any] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
     latency_ms: float = 0.0
@@ -76,6 +79,7 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``advisor ask --json``."""
         return {
+            "id": self.id,
             "question": self.question,
             "topic": self.topic,
             "outcome": self.outcome.value,
@@ -90,6 +94,7 @@ class Answer:
             "checklist": self.checklist.id if self.checklist else None,
             "steps": self.steps.to_dict() if self.steps else None,
             "missed": [{"id": i.id, "text": i.text, "why": i.why} for i in self.missed],
+            "done": list(self.done),
             "entities": dict(self.entities),
             "candidates": [
                 {"topic": c.topic, "score": round(c.score, 4), "terms": list(c.terms)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -49,6 +49,26 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     policy_file: Path | None = None
     thresholds: Thresholds = Thresholds()
+
+    data_dir: Path = Path("var")
+    """Where the embedded SQLite file, the log spool and the development key live."""
+    database_url: str | None = None
+    """SQLAlchemy URL of the query log; default: SQLite in ``data_dir``."""
+    pseudonym_key: SecretStr | None = None
+    """HMAC key for user ids in the log; required in production."""
+    retention_days: int = Field(90, ge=1)
+    log_batch_size: int = Field(200, ge=1)
+    log_flush_seconds: float = Field(0.2, gt=0)
+    log_retry_seconds: float = Field(2.0, gt=0)
+    spool_max_records: int = Field(100_000, ge=100)
+
+    @property
+    def log_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'advisor.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.log_url.startswith("sqlite")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot import Advisor, Knowledge
 from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.querylog import MemoryQueryLog, QueryLog
+from bot.sqllog import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
+
+from .pgserver import PostgresServer, find_pg_bin
 
 DATA = Path(__file__).parent / "data"
 
@@ -33,3 +40,43 @@ def kb_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session; required when ADVISOR_REQUIRE_POSTGRES=1 (CI)."""
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        if os.environ.get("ADVISOR_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (ADVISOR_REQUIRE_POSTGRES=1) but initdb was not found")
+        pytest.skip("PostgreSQL is not installed here; CI installs it and runs these tests")
+    server = PostgresServer(bin_dir)
+    server.init()
+    server.start()
+    server.wait_ready()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """A fresh database on the session's server, for one test."""
+    if not postgres.running():
+        postgres.start()
+        postgres.wait_ready()
+    return postgres.create_database(f"t{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueryLog]:
+    """Every query log implementation, for the contract tests."""
+    if request.param == "memory":
+        yield MemoryQueryLog()
+        return
+    url = (
+        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    )
+    sql = SqlQueryLog(url)
+    sql.upgrade()
+    yield sql
+    sql.engine.dispose()

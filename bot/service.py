@@ -1,0 +1,70 @@
+"""The running advisor: knowledge, matcher, query log store, background writer and recorder,
+assembled from the settings and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+
+from .advisor import Advisor
+from .config import Settings
+from .errors import ConfigError
+from .knowledge import load_knowledge
+from .logwriter import LogWriter
+from .pseudonyms import Pseudonymizer, load_or_create_key
+from .recording import Recorder
+from .spool import Spool
+from .sqllog import SqlQueryLog
+
+__all__ = ["Service", "pseudonym_key"]
+
+
+def pseudonym_key(settings: Settings, allow_generated: bool) -> bytes:
+    """The configured key; in development, or for the local command line, one is created once
+    and kept beside the SQLite file. Production without a key is refused."""
+    if settings.pseudonym_key is not None and settings.pseudonym_key.get_secret_value().strip():
+        return settings.pseudonym_key.get_secret_value().strip().encode()
+    if allow_generated or settings.env == "development":
+        return load_or_create_key(settings.data_dir / "pseudonym.key")
+    raise ConfigError(
+        "ADVISOR_PSEUDONYM_KEY is required in production (ADVISOR_ENV=production): it keys the "
+        "pseudonyms of user ids in the query log. Set it to a long random secret, or set "
+        "ADVISOR_ENV=development for a local key."
+    )
+
+
+@dataclass
+class Service:
+    advisor: Advisor
+    store: SqlQueryLog
+    writer: LogWriter
+
+    @classmethod
+    def start(cls, settings: Settings, *, allow_generated_key: bool = False, migrate: bool = True) -> Service:
+        pseudonyms = Pseudonymizer(pseudonym_key(settings, allow_generated_key))
+        knowledge = load_knowledge(settings.knowledge_dir, settings.policy_file)
+        store = SqlQueryLog(settings.log_url)
+        if migrate and settings.is_sqlite:
+            store.upgrade()
+        writer = LogWriter(
+            store,
+            Spool(settings.data_dir / "spool.jsonl"),
+            batch_size=settings.log_batch_size,
+            flush_seconds=settings.log_flush_seconds,
+            retry_seconds=settings.log_retry_seconds,
+            max_spool=settings.spool_max_records,
+        )
+        advisor = Advisor(knowledge, thresholds=settings.thresholds, recorder=Recorder(writer, pseudonyms))
+        return cls(advisor, store, writer)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.writer.close(timeout)
+        self.store.engine.dispose()
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,256 @@
+"""The query log in a SQL database through SQLAlchemy: SQLite (embedded) or PostgreSQL.
+
+The schema is created and changed only by the alembic migrations in ``bot/migrations``; tables
+here describe it for queries. Inserts ignore rows that already exist (same id, or same channel
+and delivery id), so a retried batch or a redelivered message is stored once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
+
+__all__ = ["SqlQueryLog", "metadata"]
+
+metadata = sa.MetaData()
+
+questions = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("workspace", sa.String(32)),
+    sa.Column("user_pseudonym", sa.String(32), index=True),
+    sa.Column("conversation", sa.String(32)),
+    sa.Column("delivery_id", sa.String(200)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("lang", sa.String(2), nullable=False),
+    sa.Column("topic", sa.String(100), index=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("verdict", sa.String(16)),
+    sa.Column("runners_up", sa.JSON, nullable=False),
+    sa.Column("latency_ms", sa.Float, nullable=False),
+    sa.UniqueConstraint("channel", "delivery_id", name="uq_questions_delivery"),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("question_id", sa.String(32), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("user_pseudonym", sa.String(32), index=True),
+    sa.Column("helpful", sa.Boolean),
+    sa.Column("comment", sa.Text),
+    sa.Column("picked", sa.String(100)),
+)
+
+checklist_runs = sa.Table(
+    "checklist_runs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("user_pseudonym", sa.String(32), index=True),
+    sa.Column("checklist", sa.String(100), nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("missed", sa.JSON, nullable=False),
+)
+
+TIME_COLUMN = {questions: questions.c.asked_at, feedback: feedback.c.at, checklist_runs: checklist_runs.c.at}
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time in the log is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _row(record: LogRecord) -> tuple[sa.Table, dict[str, Any]]:
+    if isinstance(record, QuestionRecord):
+        return questions, {
+            "id": record.id,
+            "asked_at": record.asked_at,
+            "channel": record.channel,
+            "workspace": record.workspace,
+            "user_pseudonym": record.user,
+            "conversation": record.conversation,
+            "delivery_id": record.delivery_id,
+            "text": record.text,
+            "lang": record.lang,
+            "topic": record.topic,
+            "outcome": record.outcome,
+            "confidence": record.confidence,
+            "verdict": record.verdict,
+            "runners_up": [[t, s] for t, s in record.runners_up],
+            "latency_ms": record.latency_ms,
+        }
+    if isinstance(record, FeedbackRecord):
+        return feedback, {
+            "id": record.id,
+            "question_id": record.question_id,
+            "at": record.at,
+            "channel": record.channel,
+            "user_pseudonym": record.user,
+            "helpful": record.helpful,
+            "comment": record.comment,
+            "picked": record.picked,
+        }
+    return checklist_runs, {
+        "id": record.id,
+        "at": record.at,
+        "channel": record.channel,
+        "user_pseudonym": record.user,
+        "checklist": record.checklist,
+        "total": record.total,
+        "missed": list(record.missed),
+    }
+
+
+def create_engine(url: str) -> Engine:
+    """An engine with the settings the log needs: WAL and a busy timeout on SQLite, short
+    connect timeouts and liveness checks on PostgreSQL."""
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 5})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=5,
+        connect_args={"connect_timeout": 3, "options": "-c statement_timeout=10000"},
+    )
+
+
+class SqlQueryLog:
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or create_engine(url)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (safe to run at every start)."""
+        from .migrations import upgrade
+
+        upgrade(self.engine)
+
+    def _insert(self, table: sa.Table) -> sa.Insert:
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        if self.engine.dialect.name == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        raise NotImplementedError(f"unsupported database {self.engine.dialect.name}")
+
+    def write(self, records: Sequence[LogRecord]) -> None:
+        grouped: dict[sa.Table, list[dict[str, Any]]] = {}
+        for record in records:
+            table, row = _row(record)
+            grouped.setdefault(table, []).append(row)
+        with self.engine.begin() as connection:
+            for table, rows in grouped.items():
+                connection.execute(self._insert(table), rows)
+
+    def _select(self, connection: Connection, table: sa.Table, since: datetime, until: datetime) -> list[Any]:
+        column = TIME_COLUMN[table]
+        query = sa.select(table).where(column >= since, column < until).order_by(column)
+        return list(connection.execute(query).mappings())
+
+    def questions(self, since: datetime, until: datetime) -> list[QuestionRecord]:
+        with self.engine.connect() as connection:
+            rows = self._select(connection, questions, since, until)
+        return [
+            QuestionRecord(
+                id=r["id"],
+                asked_at=_utc(r["asked_at"]),
+                channel=r["channel"],
+                text=r["text"],
+                lang=r["lang"],
+                outcome=r["outcome"],
+                confidence=r["confidence"],
+                latency_ms=r["latency_ms"],
+                workspace=r["workspace"],
+                user=r["user_pseudonym"],
+                conversation=r["conversation"],
+                delivery_id=r["delivery_id"],
+                topic=r["topic"],
+                verdict=r["verdict"],
+                runners_up=tuple((t, float(s)) for t, s in r["runners_up"]),
+            )
+            for r in rows
+        ]
+
+    def feedback(self, since: datetime, until: datetime) -> list[FeedbackRecord]:
+        with self.engine.connect() as connection:
+            rows = self._select(connection, feedback, since, until)
+        return [
+            FeedbackRecord(
+                id=r["id"],
+                question_id=r["question_id"],
+                at=_utc(r["at"]),
+                channel=r["channel"],
+                user=r["user_pseudonym"],
+                helpful=r["helpful"],
+                comment=r["comment"],
+                picked=r["picked"],
+            )
+            for r in rows
+        ]
+
+    def checklists(self, since: datetime, until: datetime) -> list[ChecklistRecord]:
+        with self.engine.connect() as connection:
+            rows = self._select(connection, checklist_runs, since, until)
+        return [
+            ChecklistRecord(
+                id=r["id"],
+                at=_utc(r["at"]),
+                channel=r["channel"],
+                checklist=r["checklist"],
+                total=r["total"],
+                missed=tuple(r["missed"]),
+                user=r["user_pseudonym"],
+            )
+            for r in rows
+        ]
+
+    def purge(self, before: datetime) -> int:
+        with self.engine.begin() as connection:
+            return sum(
+                connection.execute(sa.delete(table).where(column < before)).rowcount
+                for table, column in TIME_COLUMN.items()
+            )
+
+    def forget(self, user: str) -> int:
+        with self.engine.begin() as connection:
+            return sum(
+                connection.execute(sa.delete(table).where(table.c.user_pseudonym == user)).rowcount
+                for table in TIME_COLUMN
+            )
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
