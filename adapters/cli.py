@@ -251,7 +251,8 @@ def log_forget(
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise _fail(RuntimeError(f"the query log could not be changed: {type(exc).__name__}")) from exc
     spooled = Spool(settings.data_dir / "spool.jsonl").discard(lambda r: r.user == pseudonym)
-    typer.echo(f"removed {removed} row(s) and {spooled} spooled record(s) of that person")
+    # The audit line names the pseudonym only, never the raw id it came from.
+    typer.echo(f"removed {removed} row(s) and {spooled} spooled record(s) of pseudonym {pseudonym}")
 
 
 @app.command()

@@ -80,6 +80,8 @@ def test_report_forget_and_purge(tmp_path: Path) -> None:
 
     forgot = advisor(tmp_path, "log", "forget", "U2")
     assert forgot.returncode == 0 and "removed 2 row(s)" in forgot.stdout
+    key = (tmp_path / "var" / "pseudonym.key").read_bytes()
+    assert f"pseudonym {Pseudonymizer(key)('user', 'U2')}" in forgot.stdout and "U2" not in forgot.stdout
     assert "removed 0 row(s)" in advisor(tmp_path, "log", "forget", "U2").stdout
     assert "removed 0 row(s)" in advisor(tmp_path, "log", "purge").stdout
     bad = advisor(tmp_path, "log", "purge", "--older-than", "soon")
