@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
+import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -279,6 +281,34 @@ def report(
         typer.echo(built.to_text())
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3978,
+) -> None:
+    """Start the server: Slack at /slack/events when configured, health at /healthz and /readyz."""
+    from aiohttp import web
+
+    from .server import HTTP_LIMITS, STATE, build_app, check_channels
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = _settings()
+    try:
+        check_channels(settings)
+        service = Service.start(settings)
+        application = build_app(service, settings)
+    except AdvisorError as exc:
+        raise _fail(exc) from exc
+    channels = application[STATE].channels
+    for name in ("slack",):
+        if name not in channels:
+            typer.echo(f"{name}: not configured, its route is off")
+    application.on_cleanup.append(lambda _app: asyncio.to_thread(service.close))
+    typer.echo(f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'})")
+    web.run_app(application, host=host, port=port, print=None, shutdown_timeout=25, handler_args=HTTP_LIMITS)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or update the query log's tables (run before starting new replicas)."""
@@ -294,3 +324,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the adapter's single catch-all
         print(f"advisor: internal error ({type(exc).__name__}): {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,7 @@ from .config import Settings, Thresholds
 from .entities import Entities, EntityFinder
 from .features import concept_table
 from .knowledge import Knowledge, Topic, load_knowledge
+from .localized import Localized
 from .matcher import LexicalMatcher, Matcher
 from .query import Channel, Query
 from .recording import Recorder, new_id
@@ -81,6 +82,17 @@ class Advisor:
         if self.recorder:
             self.recorder.answered(query, answer)
         return answer
+
+    def label(self, name: str, lang: str) -> str:
+        """A fixed phrase (button labels such as ``helpful``, ``apology``) in ``lang``,
+        with the policy owner filled in."""
+        phrase: Localized = getattr(self.knowledge.phrases, name)
+        return phrase.get(lang).format_map(self._fields(lang, Entities()) | {"limit": "", "name": ""})
+
+    def record_failure(self, query: Query) -> None:
+        """Log a question that could not be answered because of an internal error."""
+        if self.recorder:
+            self.recorder.failed(query)
 
     def feedback(
         self,

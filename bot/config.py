@@ -5,12 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
 
-__all__ = ["DEFAULT_KNOWLEDGE_DIR", "Settings", "Thresholds", "load_settings"]
+__all__ = ["DEFAULT_KNOWLEDGE_DIR", "Settings", "Thresholds", "load_settings", "secret"]
+
+
+def secret(value: SecretStr | None) -> str:
+    """A secret's text, stripped; empty when unset or only whitespace."""
+    return value.get_secret_value().strip() if value is not None else ""
+
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -42,7 +48,11 @@ class Settings(BaseSettings):
     """Set as ``ADVISOR_<NAME>``; thresholds as ``ADVISOR_THRESHOLDS__<NAME>``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ADVISOR_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+        env_prefix="ADVISOR_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     env: Literal["production", "development"] = "production"
@@ -62,6 +72,27 @@ class Settings(BaseSettings):
     log_retry_seconds: float = Field(2.0, gt=0)
     spool_max_records: int = Field(100_000, ge=100)
 
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    """Larger request bodies get 413 before anything reads them."""
+    max_inflight: int = Field(500, ge=1)
+    """Questions being answered at once; past it, new deliveries get 503 (Slack retries)."""
+
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    """Base URL of Slack's Web API (``ADVISOR_SLACK_API_URL``); tests point it at a recorder."""
+    slack_response_hosts: list[str] = ["hooks.slack.com"]
+    """Hosts a ``response_url`` may point at; any other is not posted to."""
+    slack_channel_rate: float = Field(1.0, gt=0)
+    """Messages per second per channel (Slack allows about one)."""
+
     @property
     def log_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'advisor.db').resolve()}"
@@ -77,5 +108,6 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "ADVISOR_" + "__".join(str(p) for p in first["loc"]).upper()
+        name = "__".join(str(p) for p in first["loc"]).upper()
+        name = name if name.startswith("SLACK_") else "ADVISOR_" + name
         raise ConfigError(f"{name}: {first['msg']}") from exc

@@ -129,6 +129,8 @@ class Phrases(BaseModel):
     checklist_done: Localized
     checklist_missed: Localized
     checklist_prompt: Localized
+    done: Localized
+    thanks_feedback: Localized
     verdicts: dict[Verdict, Localized]
     sources: dict[Source, Localized]
 

@@ -71,7 +71,8 @@ LogRecord = QuestionRecord | FeedbackRecord | ChecklistRecord
 
 class QueryLog(Protocol):
     """Storage for the log. ``write`` is idempotent: a record whose id, or a question whose
-    (channel, delivery id), is already stored is skipped, so retries never duplicate."""
+    (channel, delivery id), is already stored is skipped, so retries never duplicate.
+    ``claim`` is the synchronous arbiter between replicas receiving the same delivery."""
 
     def write(self, records: Sequence[LogRecord]) -> None: ...
 
@@ -80,6 +81,8 @@ class QueryLog(Protocol):
     def feedback(self, since: datetime, until: datetime) -> list[FeedbackRecord]: ...
 
     def checklists(self, since: datetime, until: datetime) -> list[ChecklistRecord]: ...
+
+    def claim(self, key: str, at: datetime) -> bool: ...
 
     def purge(self, before: datetime) -> int: ...
 
@@ -100,6 +103,7 @@ class MemoryQueryLog:
     _feedback: dict[str, FeedbackRecord] = field(default_factory=dict)
     _checklists: dict[str, ChecklistRecord] = field(default_factory=dict)
     _deliveries: set[tuple[str, str]] = field(default_factory=set)
+    _claims: dict[str, datetime] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def write(self, records: Sequence[LogRecord]) -> None:
@@ -133,8 +137,17 @@ class MemoryQueryLog:
             (c for c in self._checklists.values() if _between(c.at, since, until)), key=lambda c: c.at
         )
 
+    def claim(self, key: str, at: datetime) -> bool:
+        with self._lock:
+            if key in self._claims:
+                return False
+            self._claims[key] = at
+            return True
+
     def purge(self, before: datetime) -> int:
         with self._lock:
+            for key in [k for k, at in self._claims.items() if at < before]:
+                del self._claims[key]
             return self._drop(lambda r: _time(r) < before)
 
     def forget(self, user: str) -> int:

@@ -14,6 +14,7 @@ from .pseudonyms import Pseudonymizer
 from .query import Query
 from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
 from .redaction import redact
+from .text import clean, detect_lang
 
 __all__ = ["Recorder", "Sink"]
 
@@ -79,10 +80,29 @@ class Recorder:
                 workspace=self.pseudonyms("workspace", query.workspace_id),
                 user=user,
                 conversation=self.pseudonyms("conversation", query.conversation_id),
-                delivery_id=query.delivery_id,
+                delivery_id=self.pseudonyms("delivery", query.delivery_id),
                 topic=answer.topic,
                 verdict=answer.verdict.value if answer.verdict else None,
                 runners_up=tuple((c.topic, round(c.score, 4)) for c in answer.candidates[:RUNNERS_UP]),
+            )
+        )
+
+    def failed(self, query: Query) -> None:
+        """A question whose answer failed: logged with outcome ``error`` so it is not lost."""
+        self._submit(
+            QuestionRecord(
+                id=new_id(),
+                asked_at=self.clock(),
+                channel=query.channel,
+                text=redact(clean(query.text)[:MAX_STORED_CHARS]),
+                lang=query.lang or detect_lang(query.text),
+                outcome="error",
+                confidence=0.0,
+                latency_ms=0.0,
+                workspace=self.pseudonyms("workspace", query.workspace_id),
+                user=self.pseudonyms("user", query.user_id),
+                conversation=self.pseudonyms("conversation", query.conversation_id),
+                delivery_id=self.pseudonyms("delivery", query.delivery_id),
             )
         )
 

@@ -3,7 +3,9 @@ assembled from the settings and closed together."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 
 from .advisor import Advisor
@@ -17,6 +19,8 @@ from .spool import Spool
 from .sqllog import SqlQueryLog
 
 __all__ = ["Service", "pseudonym_key"]
+
+log = logging.getLogger(__name__)
 
 
 def pseudonym_key(settings: Settings, allow_generated: bool) -> bytes:
@@ -38,11 +42,21 @@ class Service:
     advisor: Advisor
     store: SqlQueryLog
     writer: LogWriter
+    pseudonyms: Pseudonymizer
 
     @classmethod
-    def start(cls, settings: Settings, *, allow_generated_key: bool = False, migrate: bool = True) -> Service:
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        allow_generated_key: bool = False,
+        migrate: bool = True,
+        base: Advisor | None = None,
+    ) -> Service:
+        """Assemble from the settings; ``base`` lends an already built knowledge base and
+        matcher (tests start many servers)."""
         pseudonyms = Pseudonymizer(pseudonym_key(settings, allow_generated_key))
-        knowledge = load_knowledge(settings.knowledge_dir, settings.policy_file)
+        knowledge = base.knowledge if base else load_knowledge(settings.knowledge_dir, settings.policy_file)
         store = SqlQueryLog(settings.log_url)
         if migrate and settings.is_sqlite:
             store.upgrade()
@@ -54,8 +68,25 @@ class Service:
             retry_seconds=settings.log_retry_seconds,
             max_spool=settings.spool_max_records,
         )
-        advisor = Advisor(knowledge, thresholds=settings.thresholds, recorder=Recorder(writer, pseudonyms))
-        return cls(advisor, store, writer)
+        advisor = Advisor(
+            knowledge,
+            matcher=base.matcher if base else None,
+            thresholds=settings.thresholds,
+            recorder=Recorder(writer, pseudonyms),
+        )
+        return cls(advisor, store, writer, pseudonyms)
+
+    def claim(self, delivery: str) -> bool:
+        """True when this process should answer ``delivery``: the database decides between
+        replicas. If the database cannot be reached the answer goes out anyway (each replica
+        still drops its own duplicates), since an unanswered person is worse than a rare
+        double reply during an outage."""
+        key = self.pseudonyms("delivery", delivery) or ""
+        try:
+            return self.store.claim(key, datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001 - any database failure: answer anyway
+            log.warning("delivery claim unavailable (%s); answering without it", type(exc).__name__)
+            return True
 
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)

@@ -7,7 +7,9 @@ and delivery id), so a retried batch or a redelivered message is stored once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,20 @@ checklist_runs = sa.Table(
     sa.Column("missed", sa.JSON, nullable=False),
 )
 
+delivery_claims = sa.Table(
+    "delivery_claims",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+CLAIM = sa.text(
+    "INSERT INTO delivery_claims (key, claimed_at) VALUES (:key, :at) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key"
+).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True)))
+
 TIME_COLUMN = {questions: questions.c.asked_at, feedback: feedback.c.at, checklist_runs: checklist_runs.c.at}
+USER_TABLES = tuple(TIME_COLUMN)
 
 
 def _utc(value: datetime) -> datetime:
@@ -130,6 +145,8 @@ def create_engine(url: str) -> Engine:
         def _pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 
@@ -148,6 +165,9 @@ class SqlQueryLog:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
         self.engine = engine or create_engine(url)
+        # SQLite has one writer at a time and makes the others sleep and retry; taking turns
+        # in-process is much faster than its busy handler. PostgreSQL needs no such thing.
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (safe to run at every start)."""
@@ -167,7 +187,7 @@ class SqlQueryLog:
         for record in records:
             table, row = _row(record)
             grouped.setdefault(table, []).append(row)
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
             for table, rows in grouped.items():
                 connection.execute(self._insert(table), rows)
 
@@ -233,18 +253,25 @@ class SqlQueryLog:
             for r in rows
         ]
 
+    def claim(self, key: str, at: datetime) -> bool:
+        """Claim a delivery; True for the first claimant only, on any replica. One plain
+        statement (SQLite and PostgreSQL both speak it): this runs for every message."""
+        with self._write_lock, self.engine.begin() as connection:
+            return connection.execute(CLAIM, {"key": key, "at": at}).first() is not None
+
     def purge(self, before: datetime) -> int:
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
+            connection.execute(sa.delete(delivery_claims).where(delivery_claims.c.claimed_at < before))
             return sum(
                 connection.execute(sa.delete(table).where(column < before)).rowcount
                 for table, column in TIME_COLUMN.items()
             )
 
     def forget(self, user: str) -> int:
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
             return sum(
                 connection.execute(sa.delete(table).where(table.c.user_pseudonym == user)).rowcount
-                for table in TIME_COLUMN
+                for table in USER_TABLES
             )
 
     def ping(self) -> bool:

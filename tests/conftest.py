@@ -15,6 +15,7 @@ from bot.sqllog import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
 
 from .pgserver import PostgresServer, find_pg_bin
+from .slackkit import SlackRig
 
 DATA = Path(__file__).parent / "data"
 
@@ -80,3 +81,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueryLog]:
     sql.upgrade()
     yield sql
     sql.engine.dispose()
+
+
+@pytest.fixture
+def slack(tmp_path: Path) -> Iterator[SlackRig]:
+    """The advisor server with Slack on, and a recorder standing in for Slack's Web API."""
+    rig = SlackRig(tmp_path)
+    yield rig
+    rig.close()

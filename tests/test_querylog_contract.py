@@ -119,3 +119,11 @@ def test_forgotten_delivery_can_be_stored_again(store: QueryLog) -> None:
 
 def test_ping(store: QueryLog) -> None:
     assert store.ping() is True
+
+
+def test_a_delivery_is_claimed_once(store: QueryLog) -> None:
+    assert store.claim("k" * 64, NOW) is True
+    assert store.claim("k" * 64, NOW + timedelta(seconds=5)) is False
+    assert store.claim("j" * 64, NOW) is True
+    store.purge(NOW + timedelta(days=1))
+    assert store.claim("k" * 64, NOW) is True

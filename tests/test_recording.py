@@ -59,7 +59,7 @@ def test_a_row_per_question_with_every_field(logged: tuple[Advisor, MemoryQueryL
     assert row.user == pseudonym("user", "U0123ABCD")
     assert row.workspace == pseudonym("workspace", "T0456EFGH")
     assert row.conversation == pseudonym("conversation", "C0789IJKL")
-    assert row.delivery_id == "Ev01ABC"
+    assert row.delivery_id == pseudonym("delivery", "Ev01ABC")
     assert (row.topic, row.outcome, row.verdict) == ("install-apps", "answered", "no")
     assert row.confidence == round(answer.confidence, 4) and row.latency_ms > 0
     assert row.runners_up[0][0] == "install-apps" and len(row.runners_up) <= 5

@@ -1,0 +1,132 @@
+"""One aiohttp application hosting every channel, plus health and readiness.
+
+``GET /healthz`` says the process is alive and touches nothing else. ``GET /readyz`` says
+whether to send traffic here: the knowledge base is loaded, the server is not shutting down,
+and the query log can keep up (the database answers, or records still fit in the spool: a
+database outage alone must not take every replica out of rotation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot import ConfigError
+from bot.config import Settings, secret
+from bot.service import Service
+
+__all__ = ["HTTP_LIMITS", "SLACK", "STATE", "ServerState", "build_app", "check_channels"]
+
+log = logging.getLogger(__name__)
+PING_EVERY = 2.0
+# aiohttp's parser refuses header fields over 8 KiB with a bare 400; a little more room lets an
+# absurd X-Slack-Request-Timestamp reach the signature check and get its proper 401.
+HTTP_LIMITS = {"max_field_size": 16 * 1024, "max_line_size": 16 * 1024}
+
+
+@dataclass
+class ServerState:
+    service: Service
+    settings: Settings
+    channels: list[str] = field(default_factory=list)
+    draining: bool = False
+    _database_ok: bool = True
+    _pinged_at: float = 0.0
+
+    async def database_ok(self) -> bool:
+        if time.monotonic() - self._pinged_at > PING_EVERY:
+            self._pinged_at = time.monotonic()
+            try:
+                self._database_ok = await asyncio.wait_for(asyncio.to_thread(self.service.store.ping), 3)
+            except TimeoutError:
+                self._database_ok = False
+        return self._database_ok
+
+
+STATE = web.AppKey("state", ServerState)
+SLACK: web.AppKey[Any] = web.AppKey("slack", object)
+
+
+def check_channels(settings: Settings) -> list[str]:
+    """Which channels the settings turn on; contradictory or unsafe settings stop the start."""
+    signing, bot, app_token = (
+        secret(settings.slack_signing_secret),
+        secret(settings.slack_bot_token),
+        secret(settings.slack_app_token),
+    )
+    channels = []
+    if settings.slack_signing_secret is not None or bot or app_token:
+        if not bot:
+            raise ConfigError("SLACK_BOT_TOKEN is required to answer in Slack")
+        if not signing and not app_token:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is required for Slack over HTTP (an empty secret would accept "
+                "anyone's requests); set it, or SLACK_APP_TOKEN for Socket Mode"
+            )
+        channels.append("slack")
+    return channels
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "alive"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    writer = state.service.writer
+    database = await state.database_ok()
+    spool_room = writer.backlog < state.settings.spool_max_records * 0.9
+    ready = not state.draining and (database or spool_room)
+    body: dict[str, Any] = {
+        "ready": ready,
+        "draining": state.draining,
+        "knowledge": True,
+        "database": database,
+        "log_backlog": writer.backlog,
+        "channels": state.channels,
+    }
+    return web.json_response(body, status=200 if ready else 503)
+
+
+def build_app(
+    service: Service, settings: Settings, clock: Callable[[], float] = time.time
+) -> web.Application:
+    """The server; ``clock`` is what request time stamps are checked against."""
+    channels = check_channels(settings)
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    state = ServerState(service, settings, channels)
+    app[STATE] = state
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    if "slack" in channels:
+        from .slack import SlackAdapter
+
+        slack = SlackAdapter(service, settings, clock)
+        if secret(settings.slack_signing_secret):
+            slack.mount(app)
+        if secret(settings.slack_app_token):
+            _socket_mode(app, slack, secret(settings.slack_app_token))
+        app[SLACK] = slack
+    return app
+
+
+def _socket_mode(app: web.Application, slack: Any, app_token: str) -> None:
+    """Slack over a WebSocket, for workspaces that cannot expose a URL."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(slack.bolt, app_token)
+
+    async def start(_app: web.Application) -> None:
+        await handler.connect_async()
+
+    async def stop(_app: web.Application) -> None:
+        await handler.close_async()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)

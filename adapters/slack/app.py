@@ -1,0 +1,374 @@
+"""The Slack adapter: to_query() from events, commands and clicks; Block Kit back.
+
+Slack wants an acknowledgement within three seconds and retries up to three times, and one
+message can arrive both as ``app_mention`` and ``message``. So every listener acknowledges at
+once and answers in a background task; a replica drops deliveries it has already seen, and the
+database's delivery claim (keyed by workspace, channel and message time stamp) decides between
+replicas, so each question gets one reply and one log row, and a retry whose original never
+arrived is still answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import Answer, Query
+from bot.config import Settings, secret
+from bot.service import Service
+from bot.text import detect_lang
+
+from ..tasks import Tasks, TtlSet
+from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
+from .delivery import Delivery, retry_handlers
+from .ingress import ClockAdapter, Ingress
+
+__all__ = ["SlackAdapter", "to_query_text"]
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+SPECIAL = re.compile(r"<![^>]*>")
+CHECKLIST_WORDS = ("checklists", "checklist", "רשימות בדיקה", "רשימת בדיקה", "צ'קליסט")
+HELP_WORDS = frozenset({"", "help", "עזרה"})
+LABELS = ("helpful", "not_helpful", "none_of_these", "checklist", "done", "thanks_feedback", "apology")
+
+
+def to_query_text(text: str) -> str:
+    """What the person typed: mentions removed, links reduced to their label, Slack's escaping
+    of ``&``, ``<`` and ``>`` undone."""
+    text = MENTION.sub(" ", text)
+    text = LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = SPECIAL.sub(" ", text)
+    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+def _value(action: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(action.get("value") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _lang(value: dict[str, Any]) -> Any:
+    return value.get("l") if value.get("l") in ("en", "he") else None
+
+
+class SlackAdapter:
+    def __init__(self, service: Service, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        signing_secret, token = secret(settings.slack_signing_secret), secret(settings.slack_bot_token)
+        self.service = service
+        self.advisor = service.advisor
+        self.ingress = Ingress(signing_secret, settings.max_body_bytes, clock)
+        self.client = AsyncWebClient(
+            token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=retry_handlers()
+        )
+        self.delivery = Delivery(self.client, settings.slack_channel_rate, settings.slack_response_hosts)
+        self.tasks = Tasks(settings.max_inflight)
+        self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
+        self.bot_user_id: str | None = None
+        self._token = token
+        self.bolt = AsyncApp(
+            signing_secret=signing_secret,
+            client=self.client,
+            authorize=self._authorizer(),
+            ssl_check_enabled=False,  # handled by Ingress, which never skips verification
+            request_verification_enabled=False,  # re-added below with the server's clock
+            ignoring_self_events_enabled=False,  # this adapter drops bot and own messages itself
+            process_before_response=False,
+            logger=_quiet_logger(),
+        )
+        # Bolt checks the signature again (Ingress already did), on the same clock.
+        self.bolt.use(_ClockedVerification(signing_secret, clock))
+        self.bolt.event("app_mention")(self._on_mention)
+        self.bolt.event("message")(self._on_message)
+        self.bolt.event("app_home_opened")(self._on_home)
+        # The manifest names the command /advisor; a workspace may rename it, so any is ours.
+        self.bolt.command(re.compile("^/"))(self._on_command)
+        self.bolt.action(re.compile("^" + re.escape(ACTION)))(self._on_action)
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_post("/slack/events", self.handle)
+        app.on_startup.append(self._startup)
+        app.on_shutdown.append(self._shutdown)
+
+    async def _startup(self, _app: web.Application) -> None:
+        # One connection pool for every Web API call (slack-sdk opens a session per call otherwise).
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        try:
+            found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
+            self.bot_user_id = found.get("user_id")
+        except Exception as exc:  # noqa: BLE001 - Slack may be unreachable at start: carry on
+            log.warning(
+                "Slack auth.test failed at start (%s); own messages are told by bot_id", type(exc).__name__
+            )
+
+    async def _shutdown(self, _app: web.Application) -> None:
+        left = await self.tasks.drain(timeout=20)
+        if left:
+            log.warning("%d Slack answers still running at shutdown", left)
+        if self.client.session is not None:
+            await self.client.session.close()
+
+    def _authorizer(self) -> Callable[..., Any]:
+        """One workspace, one bot token: no API call per request (Slack may be down)."""
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return AuthorizeResult(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                bot_token=self._token,
+                bot_user_id=self.bot_user_id,
+            )
+
+        return authorize
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        verdict = await self.ingress.check(request)
+        if verdict.refusal is not None:
+            return verdict.refusal
+        payload = verdict.payload or {}
+        if self.tasks.full():
+            # No X-Slack-No-Retry: Slack should try again when there is room.
+            return web.json_response({"error": "busy, retry later"}, status=503)
+        if payload.get("type") == "event_callback" and not self._first_sight(payload):
+            return web.Response(status=200)
+        if request.headers.get("X-Slack-Retry-Num"):
+            log.info(
+                "Slack retry %s (%s) of %s",
+                request.headers.get("X-Slack-Retry-Num"),
+                request.headers.get("X-Slack-Retry-Reason", "?"),
+                payload.get("event_id"),
+            )
+        bolt_request = AsyncBoltRequest(
+            body=verdict.body.decode("utf-8"),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        try:
+            response = await self.bolt.async_dispatch(bolt_request)
+        except Exception:  # noqa: BLE001 - the adapter's one catch-all; never the body in the log
+            log.exception("Slack request failed")
+            return web.json_response({"error": "internal error"}, status=500)
+        return await to_aiohttp_response(response)
+
+    def _first_sight(self, payload: dict[str, Any]) -> bool:
+        event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+        keys = [f"event:{payload.get('event_id')}"]
+        if event.get("channel") and event.get("ts"):
+            keys.append(f"message:{payload.get('team_id')}:{event['channel']}:{event['ts']}")
+        return self.seen.add(*keys)
+
+    # -- listeners: acknowledge, then answer in the background --------------------------------
+
+    async def _on_mention(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        self._spawn_message(event, body)
+
+    async def _on_message(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        if event.get("channel_type") == "im":
+            self._spawn_message(event, body)
+
+    async def _on_home(self, ack: Any, event: dict[str, Any]) -> None:
+        await ack()
+        if event.get("tab") == "home" and event.get("user"):
+            self.tasks.spawn(self._publish_home(event["user"]), "slack-home")
+
+    async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        self.tasks.spawn(self._answer_command(command), "slack-command")
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        self.tasks.spawn(self._answer_action(body, action), "slack-action")
+
+    def _spawn_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Edits, deletions, bot posts and the advisor's own messages are not questions.
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        if self.bot_user_id and event.get("user") == self.bot_user_id:
+            return
+        self.tasks.spawn(self._answer_message(event, str(body.get("team_id") or "")), "slack-message")
+
+    # -- answering ----------------------------------------------------------------------------
+
+    async def _ask(self, query: Query) -> Answer | None:
+        return await asyncio.to_thread(self._answer_or_none, query)
+
+    def _labels(self, lang: str) -> dict[str, str]:
+        return {name: self.advisor.label(name, lang) for name in LABELS}
+
+    def _render(
+        self, answer: Answer | None, lang: str, quote: str | None = None
+    ) -> tuple[str, list[dict[str, Any]]]:
+        if answer is None:
+            apology = self._labels(lang)["apology"]
+            return apology, [{"type": "section", "text": {"type": "plain_text", "text": apology}}]
+        labels = self._labels(answer.lang)
+        if answer.steps:
+            return to_fallback(answer), checklist_blocks(answer, answer.steps, labels["done"])
+        if answer.missed or answer.done:
+            return to_fallback(answer), summary_blocks(answer)
+        return to_fallback(answer), to_blocks(answer, labels, quote)
+
+    async def _answer_message(self, event: dict[str, Any], team: str) -> None:
+        channel, ts = event.get("channel", ""), event.get("ts", "")
+        delivery = f"slack:{team}:{channel}:{ts}"
+        if not await asyncio.to_thread(self.service.claim, delivery):
+            return
+        text = to_query_text(event.get("text") or "")
+        query = Query(
+            text,
+            channel="slack",
+            user_id=event.get("user"),
+            workspace_id=team,
+            conversation_id=channel,
+            delivery_id=delivery,
+        )
+        answer = await self._ask(query)
+        fallback, blocks = self._render(answer, detect_lang(text))
+        thread = None if event.get("channel_type") == "im" else (event.get("thread_ts") or ts)
+        await self.delivery.post(channel, fallback, blocks, thread_ts=thread)
+
+    def _answer_or_none(self, query: Query) -> Answer | None:
+        try:
+            return self.advisor.handle(query)
+        except Exception:  # noqa: BLE001 - answering failed: apologise once, log the failure
+            log.exception("answering failed (delivery %s)", query.delivery_id)
+            self.advisor.record_failure(query)
+            return None
+
+    async def _answer_command(self, command: dict[str, Any]) -> None:
+        text = to_query_text(command.get("text") or "")
+        common: dict[str, Any] = {
+            "channel": "slack",
+            "user_id": command.get("user_id"),
+            "workspace_id": command.get("team_id"),
+            "conversation_id": command.get("channel_id"),
+            "delivery_id": f"slack-command:{command.get('trigger_id')}",
+            "lang": detect_lang(text),
+        }
+        lowered = text.lower()
+        word = next((w for w in CHECKLIST_WORDS if lowered.startswith(w)), None)
+        if word is not None:
+            query = Query(text, checklist=text[len(word) :].strip(), **common)
+        elif lowered in HELP_WORDS:
+            query = Query(text, topic="help", **common)
+        else:
+            query = Query(text, **common)
+        answer = await self._ask(query)
+        fallback, blocks = self._render(answer, common["lang"], quote=text if query.topic is None else None)
+        target = (command.get("channel_id", ""), command.get("user_id", ""))
+        await self.delivery.respond(command.get("response_url", ""), fallback, blocks, fallback=target)
+
+    async def _answer_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        kind = str(action.get("action_id", ""))[len(ACTION) :]
+        value = _value(action)
+        user = (body.get("user") or {}).get("id")
+        if kind.startswith("tick:"):
+            return  # Slack keeps the ticks in the message until "Done" is pressed
+        if kind in ("helpful", "not_helpful", "none"):
+            await asyncio.to_thread(
+                self.advisor.feedback,
+                str(value.get("q", "")),
+                "slack",
+                user,
+                helpful={"helpful": True, "not_helpful": False}.get(kind),
+                picked="none" if kind == "none" else None,
+            )
+            lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))
+            thanks = self._labels(lang)["thanks_feedback"]
+            await self._reply(
+                body, thanks, [{"type": "section", "text": {"type": "plain_text", "text": thanks}}]
+            )
+            return
+        common: dict[str, Any] = {
+            "channel": "slack",
+            "user_id": user,
+            "lang": _lang(value),
+            "workspace_id": (body.get("team") or {}).get("id"),
+        }
+        if kind.startswith("topic:"):
+            query = Query("", topic=str(value.get("t", "")), reply_to=value.get("r"), **common)
+        elif kind.startswith("checklist:"):
+            query = Query("", checklist=str(value.get("c", "")), **common)
+        elif kind == "done":
+            query = Query("", checklist=str(value.get("c", "")), ticked=_ticked(body), **common)
+        else:
+            return
+        answer = await self._ask(query)
+        fallback, blocks = self._render(answer, common["lang"] or "en")
+        await self._reply(body, fallback, blocks, replace=kind == "done")
+
+    async def _reply(
+        self, body: dict[str, Any], text: str, blocks: list[dict[str, Any]], replace: bool = False
+    ) -> None:
+        """Answer a click where it happened: in the message's thread, or through the
+        response_url for ephemeral messages (and to replace a finished checklist)."""
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        user = (body.get("user") or {}).get("id", "")
+        container = body.get("container") or {}
+        response_url = body.get("response_url")
+        if response_url and (replace or container.get("is_ephemeral") or not channel):
+            await self.delivery.respond(
+                response_url, text, blocks, replace=replace, fallback=(channel, user) if channel else None
+            )
+            return
+        if channel:
+            message = body.get("message") or {}
+            thread = message.get("thread_ts") or container.get("message_ts")
+            await self.delivery.post(channel, text, blocks, thread_ts=thread)
+
+    async def _publish_home(self, user: str) -> None:
+        about = await asyncio.to_thread(self.advisor.handle, Query("", topic="help", lang="en", user_id=user))
+        lists = await asyncio.to_thread(self.advisor.handle, Query("", checklist="", lang="en"))
+        await self.delivery.publish_home(user, home_view(about, lists, lists.text))
+
+
+class _ClockedVerification(AsyncRequestVerification):
+    """Bolt's signature check, reading time from the server's clock."""
+
+    def __init__(self, signing_secret: str, clock: Callable[[], float]) -> None:
+        super().__init__(signing_secret, base_logger=_quiet_logger())
+        self._clocked = SignatureVerifier(signing_secret, clock=ClockAdapter(clock))
+
+    @property
+    def verifier(self) -> SignatureVerifier:
+        return self._clocked
+
+
+def _ticked(body: dict[str, Any]) -> frozenset[str]:
+    """The checked items of every checkbox group in the message (Slack sends the state)."""
+    ticked: set[str] = set()
+    values = ((body.get("state") or {}).get("values") or {}).values()
+    for elements in values:
+        for element in (elements or {}).values():
+            if isinstance(element, dict) and element.get("type") == "checkboxes":
+                ticked.update(o.get("value", "") for o in element.get("selected_options") or [])
+    return frozenset(ticked)
+
+
+def _quiet_logger() -> logging.Logger:
+    """Bolt logs rejected and unhandled payloads at INFO and WARNING; payloads hold questions,
+    so only its errors are kept."""
+    logger = logging.getLogger("advisor.slack.bolt")
+    logger.setLevel(logging.ERROR)
+    return logger
