@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.server import STATE, build_app, check_channels
+from bot import ConfigError, load_settings
+from bot.service import Service
+from bot.testing import shipped_advisor
+
+from .live import Loop, send
+
+
+def settings(tmp_path: Path, **values: object):  # type: ignore[no-untyped-def]
+    return load_settings(env="development", data_dir=tmp_path, **values)
+
+
+def test_health_and_readiness(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    service = Service.start(config, base=shipped_advisor())
+    loop = Loop()
+    try:
+        app = build_app(service, config)
+        port = loop.serve(app)
+        assert send(port, "/healthz", method="GET").json() == {"status": "alive"}
+        ready = send(port, "/readyz", method="GET")
+        assert ready.status == 200 and ready.json()["database"] is True and ready.json()["channels"] == []
+        assert send(port, "/slack/events", b"{}").status == 404
+        app[STATE].draining = True
+        assert send(port, "/readyz", method="GET").status == 503
+    finally:
+        loop.close()
+        service.close()
+
+
+def test_readiness_holds_while_the_spool_absorbs_a_database_outage(tmp_path: Path) -> None:
+    config = settings(tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    service = Service.start(config, base=shipped_advisor(), migrate=False)
+    loop = Loop()
+    try:
+        port = loop.serve(build_app(service, config))
+        body = send(port, "/readyz", method="GET")
+        assert body.status == 200 and body.json()["database"] is False
+        assert send(port, "/healthz", method="GET").status == 200
+    finally:
+        loop.close()
+        service.close()
+
+
+@pytest.mark.parametrize(
+    ("values", "channels", "error"),
+    [
+        ({}, [], None),
+        ({"slack_signing_secret": "s", "slack_bot_token": "xoxb-1"}, ["slack"], None),
+        ({"slack_app_token": "xapp-1", "slack_bot_token": "xoxb-1"}, ["slack"], None),
+        ({"slack_signing_secret": "s"}, None, "SLACK_BOT_TOKEN is required"),
+        ({"slack_bot_token": "xoxb-1"}, None, "SLACK_SIGNING_SECRET is required"),
+        ({"slack_bot_token": "xoxb-1", "slack_signing_secret": "  "}, None, "SLACK_SIGNING_SECRET is required"),
+    ],
+)
+def test_channel_settings(tmp_path: Path, values: dict[str, str], channels: list[str] | None, error: str | None) -> None:
+    config = settings(tmp_path, **values)
+    if error:
+        with pytest.raises(ConfigError, match=error):
+            check_channels(config)
+    else:
+        assert check_channels(config) == channels
+
+
+def test_socket_mode_needs_no_public_route(tmp_path: Path) -> None:
+    config = settings(tmp_path, slack_app_token="xapp-1", slack_bot_token="xoxb-1")
+    service = Service.start(config, base=shipped_advisor())
+    try:
+        app = build_app(service, config)
+        paths = {route.resource.canonical for route in app.router.routes()}
+        assert "/slack/events" not in paths and "/healthz" in paths
+        assert any("start" in getattr(hook, "__name__", "") for hook in app.on_startup)
+    finally:
+        service.close()
