@@ -108,8 +108,7 @@ def build_app(
         from .slack import SlackAdapter
 
         slack = SlackAdapter(service, settings, clock)
-        if secret(settings.slack_signing_secret):
-            slack.mount(app)
+        slack.mount(app)
         if secret(settings.slack_app_token):
             _socket_mode(app, slack, secret(settings.slack_app_token))
         app[SLACK] = slack
@@ -117,16 +116,20 @@ def build_app(
 
 
 def _socket_mode(app: web.Application, slack: Any, app_token: str) -> None:
-    """Slack over a WebSocket, for workspaces that cannot expose a URL."""
+    """Slack over a WebSocket, for workspaces that cannot expose a URL. The handler opens its
+    own HTTP session, so it is made inside the running loop."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(slack.bolt, app_token)
+    handlers: list[AsyncSocketModeHandler] = []
 
-    async def start(_app: web.Application) -> None:
+    async def start_socket_mode(_app: web.Application) -> None:
+        handler = AsyncSocketModeHandler(slack.bolt, app_token)
+        handlers.append(handler)
         await handler.connect_async()
 
-    async def stop(_app: web.Application) -> None:
-        await handler.close_async()
+    async def stop_socket_mode(_app: web.Application) -> None:
+        for handler in handlers:
+            await handler.close_async()
 
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    app.on_startup.append(start_socket_mode)
+    app.on_cleanup.append(stop_socket_mode)

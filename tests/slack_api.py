@@ -32,11 +32,28 @@ class SlackApi:
     delay: float = 0.0
     _ts: Any = field(default_factory=lambda: itertools.count(1))
 
+    socket_port: int = 0
+    socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_get("/socket", self._socket)
         return app
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, send the queued envelopes, collect the acknowledgements."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"}})
+        for envelope in self.socket_envelopes:
+            await ws.send_json(envelope)
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return ws
 
     def fail(self, method: str, *responses: tuple[int, dict[str, str]]) -> None:
         """Answer the next calls of ``method`` with these statuses and headers, in order."""
@@ -68,6 +85,9 @@ class SlackApi:
         scripted = self._scripted(method)
         if scripted:
             return scripted
+        if method == "apps.connections.open":
+            host = request.headers.get("Host", "127.0.0.1")
+            return web.json_response({"ok": True, "url": f"ws://{host}/socket"})
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T0001"})
         if method == "chat.postMessage":

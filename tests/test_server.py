@@ -56,10 +56,16 @@ def test_readiness_holds_while_the_spool_absorbs_a_database_outage(tmp_path: Pat
         ({"slack_app_token": "xapp-1", "slack_bot_token": "xoxb-1"}, ["slack"], None),
         ({"slack_signing_secret": "s"}, None, "SLACK_BOT_TOKEN is required"),
         ({"slack_bot_token": "xoxb-1"}, None, "SLACK_SIGNING_SECRET is required"),
-        ({"slack_bot_token": "xoxb-1", "slack_signing_secret": "  "}, None, "SLACK_SIGNING_SECRET is required"),
+        (
+            {"slack_bot_token": "xoxb-1", "slack_signing_secret": "  "},
+            None,
+            "SLACK_SIGNING_SECRET is required",
+        ),
     ],
 )
-def test_channel_settings(tmp_path: Path, values: dict[str, str], channels: list[str] | None, error: str | None) -> None:
+def test_channel_settings(
+    tmp_path: Path, values: dict[str, str], channels: list[str] | None, error: str | None
+) -> None:
     config = settings(tmp_path, **values)
     if error:
         with pytest.raises(ConfigError, match=error):
@@ -75,6 +81,37 @@ def test_socket_mode_needs_no_public_route(tmp_path: Path) -> None:
         app = build_app(service, config)
         paths = {route.resource.canonical for route in app.router.routes()}
         assert "/slack/events" not in paths and "/healthz" in paths
-        assert any("start" in getattr(hook, "__name__", "") for hook in app.on_startup)
+        assert "start_socket_mode" in [getattr(hook, "__name__", "") for hook in app.on_startup]
     finally:
+        service.close()
+
+
+def test_socket_mode_answers_over_a_websocket(tmp_path: Path) -> None:
+    from .slack_api import SlackApi
+    from .slackkit import fixture
+
+    loop = Loop()
+    api = SlackApi()
+    envelope = {
+        "type": "events_api",
+        "envelope_id": "env-1",
+        "accepts_response_payload": False,
+        "payload": fixture("event_dm"),
+    }
+    api.socket_envelopes.append(envelope)
+    api_port = loop.serve(api.app())
+    config = settings(
+        tmp_path,
+        slack_app_token="xapp-1",
+        slack_bot_token="xoxb-1",
+        slack_api_url=f"http://127.0.0.1:{api_port}/api/",
+    )
+    service = Service.start(config, base=shipped_advisor())
+    try:
+        loop.serve(build_app(service, config))
+        [post] = api.wait_for(1, "chat.postMessage", timeout=15)
+        assert post["channel"] == "D0001" and "Social-network apps" in post["text"]
+        assert {"envelope_id": "env-1"} in [{"envelope_id": a.get("envelope_id")} for a in api.socket_acks]
+    finally:
+        loop.close()
         service.close()

@@ -76,7 +76,8 @@ class SlackAdapter:
         signing_secret, token = secret(settings.slack_signing_secret), secret(settings.slack_bot_token)
         self.service = service
         self.advisor = service.advisor
-        self.ingress = Ingress(signing_secret, settings.max_body_bytes, clock)
+        # Socket Mode alone has no HTTP route, and so no signature to check.
+        self.ingress = Ingress(signing_secret, settings.max_body_bytes, clock) if signing_secret else None
         self.client = AsyncWebClient(
             token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=retry_handlers()
         )
@@ -96,7 +97,8 @@ class SlackAdapter:
             logger=_quiet_logger(),
         )
         # Bolt checks the signature again (Ingress already did), on the same clock.
-        self.bolt.use(_ClockedVerification(signing_secret, clock))
+        if signing_secret:
+            self.bolt.use(_ClockedVerification(signing_secret, clock))
         self.bolt.event("app_mention")(self._on_mention)
         self.bolt.event("message")(self._on_message)
         self.bolt.event("app_home_opened")(self._on_home)
@@ -105,7 +107,8 @@ class SlackAdapter:
         self.bolt.action(re.compile("^" + re.escape(ACTION)))(self._on_action)
 
     def mount(self, app: web.Application) -> None:
-        app.router.add_post("/slack/events", self.handle)
+        if self.ingress is not None:
+            app.router.add_post("/slack/events", self.handle)
         app.on_startup.append(self._startup)
         app.on_shutdown.append(self._shutdown)
 
@@ -141,6 +144,7 @@ class SlackAdapter:
         return authorize
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        assert self.ingress is not None, "mounted only with a signing secret"
         verdict = await self.ingress.check(request)
         if verdict.refusal is not None:
             return verdict.refusal
