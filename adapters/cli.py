@@ -301,12 +301,27 @@ def serve(
     except AdvisorError as exc:
         raise _fail(exc) from exc
     channels = application[STATE].channels
-    for name in ("slack",):
+    for name in ("slack", "teams"):
         if name not in channels:
             typer.echo(f"{name}: not configured, its route is off")
     application.on_cleanup.append(lambda _app: asyncio.to_thread(service.close))
     typer.echo(f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'})")
     web.run_app(application, host=host, port=port, print=None, shutdown_timeout=25, handler_args=HTTP_LIMITS)
+
+
+@app.command("teams-package")
+def teams_package(
+    app_id: Annotated[str, typer.Option("--app-id", help="The bot's Microsoft App ID (a GUID).")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path("advisor-teams.zip"),
+) -> None:
+    """Write the Teams app package (manifest and icons, zipped) ready for upload."""
+    from .teams.package import build_package
+
+    try:
+        written = build_package(app_id, out)
+    except ValueError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"wrote {written}")
 
 
 @db_app.command("upgrade")

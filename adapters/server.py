@@ -21,7 +21,7 @@ from bot import ConfigError
 from bot.config import Settings, secret
 from bot.service import Service
 
-__all__ = ["HTTP_LIMITS", "SLACK", "STATE", "ServerState", "build_app", "check_channels"]
+__all__ = ["HTTP_LIMITS", "SLACK", "STATE", "TEAMS", "ServerState", "build_app", "check_channels"]
 
 log = logging.getLogger(__name__)
 PING_EVERY = 2.0
@@ -51,6 +51,7 @@ class ServerState:
 
 STATE = web.AppKey("state", ServerState)
 SLACK: web.AppKey[Any] = web.AppKey("slack", object)
+TEAMS: web.AppKey[Any] = web.AppKey("teams", object)
 
 
 def check_channels(settings: Settings) -> list[str]:
@@ -70,6 +71,13 @@ def check_channels(settings: Settings) -> list[str]:
                 "anyone's requests); set it, or SLACK_APP_TOKEN for Socket Mode"
             )
         channels.append("slack")
+    if settings.microsoft_app_id.strip() or settings.teams_enabled:
+        if not settings.microsoft_app_id.strip() and settings.env != "development":
+            raise ConfigError(
+                "MicrosoftAppId is required for Teams: with an empty app id botbuilder accepts "
+                "anonymous requests. Set it, or ADVISOR_ENV=development to try Teams locally."
+            )
+        channels.append("teams")
     return channels
 
 
@@ -95,9 +103,13 @@ async def _readyz(request: web.Request) -> web.Response:
 
 
 def build_app(
-    service: Service, settings: Settings, clock: Callable[[], float] = time.time
+    service: Service,
+    settings: Settings,
+    clock: Callable[[], float] = time.time,
+    teams_credentials: Any = None,
 ) -> web.Application:
-    """The server; ``clock`` is what request time stamps are checked against."""
+    """The server; ``clock`` is what request time stamps and tokens are checked against;
+    ``teams_credentials`` replaces how outbound Teams calls get their token (tests)."""
     channels = check_channels(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     state = ServerState(service, settings, channels)
@@ -112,6 +124,12 @@ def build_app(
         if secret(settings.slack_app_token):
             _socket_mode(app, slack, secret(settings.slack_app_token))
         app[SLACK] = slack
+    if "teams" in channels:
+        from .teams import TeamsAdapter
+
+        teams = TeamsAdapter(service, settings, teams_credentials, clock)
+        teams.mount(app)
+        app[TEAMS] = teams
     return app
 
 

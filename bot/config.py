@@ -93,6 +93,26 @@ class Settings(BaseSettings):
     slack_channel_rate: float = Field(1.0, gt=0)
     """Messages per second per channel (Slack allows about one)."""
 
+    microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
+    microsoft_app_password: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
+    )
+    microsoft_app_type: str = Field(
+        "MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "microsoft_app_type")
+    )
+    microsoft_app_tenant_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppTenantId", "microsoft_app_tenant_id")
+    )
+    teams_enabled: bool = False
+    """Turn the Teams route on without an app id: development only, and unauthenticated."""
+    teams_tenants: list[str] = []
+    """Tenant ids allowed to talk to the advisor; empty allows every tenant."""
+    teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    teams_emulator_openid_url: str = (
+        "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
+    )
+    """Emulator tokens are only accepted in development."""
+
     @property
     def log_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'advisor.db').resolve()}"

@@ -16,6 +16,7 @@ from bot.testing import AdvisorTester, shipped_advisor
 
 from .pgserver import PostgresServer, find_pg_bin
 from .slackkit import SlackRig
+from .teamskit import TeamsRig
 
 DATA = Path(__file__).parent / "data"
 
@@ -87,5 +88,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueryLog]:
 def slack(tmp_path: Path) -> Iterator[SlackRig]:
     """The advisor server with Slack on, and a recorder standing in for Slack's Web API."""
     rig = SlackRig(tmp_path)
+    yield rig
+    rig.close()
+
+
+@pytest.fixture
+def teams(tmp_path: Path) -> Iterator[TeamsRig]:
+    """The advisor server with Teams on (app id set, authentication on) and a fake connector."""
+    rig = TeamsRig(tmp_path)
     yield rig
     rig.close()

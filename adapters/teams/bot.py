@@ -1,0 +1,250 @@
+"""The Teams adapter: to_query() from activities and card actions; Adaptive Cards back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ChannelAccount, TextFormatTypes
+from botframework.connector.auth import (
+    AuthenticationConfiguration,
+    BotFrameworkAuthenticationFactory,
+    PasswordServiceClientCredentialFactory,
+    ServiceClientCredentialsFactory,
+)
+
+from bot import Answer, Query
+from bot.config import Settings, secret
+from bot.service import Service
+from bot.text import detect_lang
+
+from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
+from .cards import checklist_card, to_card, welcome_card
+
+__all__ = ["TeamsAdapter"]
+
+log = logging.getLogger(__name__)
+
+LABELS = ("helpful", "not_helpful", "none_of_these", "done", "thanks_feedback", "apology")
+CHECKLIST_WORDS = ("checklists", "checklist", "רשימות בדיקה", "רשימת בדיקה", "צ'קליסט")
+HELP_WORDS = frozenset({"", "help", "עזרה"})
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+class TeamsAdapter:
+    def __init__(
+        self,
+        service: Service,
+        settings: Settings,
+        credentials: ServiceClientCredentialsFactory | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.service = service
+        self.advisor = service.advisor
+        self.settings = settings
+        self.rejected_tenants = 0
+        app_id = settings.microsoft_app_id.strip()
+        credentials = credentials or PasswordServiceClientCredentialFactory(
+            app_id or None,
+            secret(settings.microsoft_app_password) or None,
+            settings.microsoft_app_tenant_id or None,
+        )
+        inner = BotFrameworkAuthenticationFactory.create(
+            credential_factory=credentials, auth_configuration=AuthenticationConfiguration()
+        )
+        validator = None
+        if app_id:
+            emulator = (
+                OpenIdKeys(settings.teams_emulator_openid_url) if settings.env == "development" else None
+            )
+            validator = TokenValidator(app_id, OpenIdKeys(settings.teams_openid_url), emulator, clock)
+        else:
+            log.warning("TEAMS WITHOUT AUTHENTICATION: MicrosoftAppId is empty (development only)")
+        self.auth = AdvisorAuthentication(inner, validator)
+        self.cloud = CloudAdapter(self.auth)
+        self.cloud.on_turn_error = self._on_turn_error
+        self.bot = _AdvisorBot(self)
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_post("/api/messages", self.handle)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
+            return _error(413, "request body too large")
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return _error(415, "expected application/json")
+        try:
+            body = json.loads(await request.read())
+        except web.HTTPRequestEntityTooLarge:
+            return _error(413, "request body too large")
+        except (ValueError, RecursionError):
+            return _error(400, "not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+            return _error(400, "not a Bot Framework activity")
+        try:
+            activity = Activity().deserialize(body)
+            await self.auth.authenticate_request(activity, request.headers.get("Authorization", ""))
+        except PermissionError as exc:
+            log.info("Teams request refused: %s", exc)
+            return _error(401, "unauthorized")
+        except Exception:  # noqa: BLE001 - a body botbuilder cannot read is a bad request
+            return _error(400, "not a Bot Framework activity")
+        if not self._tenant_allowed(activity):
+            self.rejected_tenants += 1
+            return _error(403, "tenant not allowed")
+        try:
+            response = await self.cloud.process(request, self.bot)
+        except web.HTTPException:
+            raise
+        except Exception:  # noqa: BLE001 - the adapter's one catch-all; never the body in the log
+            log.exception("Teams request failed")
+            return _error(500, "internal error")
+        return response or web.Response(status=201)
+
+    def _tenant_allowed(self, activity: Activity) -> bool:
+        allowed = self.settings.teams_tenants
+        if not allowed:
+            return True
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        tenant = (channel_data.get("tenant") or {}).get("id") or (
+            activity.conversation.tenant_id if activity.conversation else None
+        )
+        return tenant in allowed
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        log.error("Teams turn failed (activity %s)", context.activity.id, exc_info=error)
+        lang = detect_lang(context.activity.text or "")
+        apology = MessageFactory.text(self.advisor.label("apology", lang))
+        apology.text_format = TextFormatTypes.plain
+        await context.send_activity(apology)
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def labels(self, lang: str) -> dict[str, str]:
+        return {name: self.advisor.label(name, lang) for name in LABELS}
+
+    def query_fields(self, activity: Activity) -> dict[str, Any]:
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        user = activity.from_property
+        return {
+            "channel": "teams",
+            "user_id": (user.aad_object_id or user.id) if user else None,
+            "workspace_id": (channel_data.get("tenant") or {}).get("id"),
+            "conversation_id": activity.conversation.id if activity.conversation else None,
+        }
+
+    async def ask(self, query: Query) -> Answer | None:
+        def work() -> Answer | None:
+            try:
+                return self.advisor.handle(query)
+            except Exception:  # noqa: BLE001 - answering failed: apologise once, log the failure
+                log.exception("answering failed (delivery %s)", query.delivery_id)
+                self.advisor.record_failure(query)
+                return None
+
+        return await asyncio.to_thread(work)
+
+    def render(self, answer: Answer | None, lang: str, quote: str | None = None) -> Activity:
+        if answer is None:
+            message = MessageFactory.text(self.advisor.label("apology", lang))
+            message.text_format = TextFormatTypes.plain
+            return message
+        labels = self.labels(answer.lang)
+        card = (
+            checklist_card(answer, answer.steps, labels["done"])
+            if answer.steps
+            else to_card(answer, labels, quote)
+        )
+        return MessageFactory.attachment(CardFactory.adaptive_card(card))
+
+    async def on_text(self, context: TurnContext) -> None:
+        activity = context.activity
+        delivery = f"teams:{activity.conversation.id if activity.conversation else ''}:{activity.id}"
+        if not await asyncio.to_thread(self.service.claim, delivery):
+            return
+        text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+        fields = self.query_fields(activity) | {"delivery_id": delivery}
+        lowered = text.lower()
+        word = next((w for w in CHECKLIST_WORDS if lowered.startswith(w)), None)
+        if lowered.startswith("ask "):
+            text = text[4:].strip()
+            query = Query(text, **fields)
+        elif word is not None:
+            query = Query(text, checklist=text[len(word) :].strip(), lang=detect_lang(text), **fields)  # type: ignore[arg-type]
+        elif lowered in HELP_WORDS:
+            query = Query(text, topic="help", lang=detect_lang(text), **fields)  # type: ignore[arg-type]
+        else:
+            query = Query(text, **fields)
+        answer = await self.ask(query)
+        await context.send_activity(self.render(answer, detect_lang(text)))
+
+    async def on_card_action(self, context: TurnContext, value: dict[str, Any]) -> None:
+        fields = self.query_fields(context.activity)
+        kind, lang = str(value.get("advisor")), value.get("l") if value.get("l") in ("en", "he") else None
+        if kind in ("helpful", "not_helpful", "none"):
+            await asyncio.to_thread(
+                self.advisor.feedback,
+                str(value.get("q", "")),
+                "teams",
+                fields["user_id"],
+                helpful={"helpful": True, "not_helpful": False}.get(kind),
+                picked="none" if kind == "none" else None,
+            )
+            thanks = MessageFactory.text(self.labels(lang or "en")["thanks_feedback"])
+            thanks.text_format = TextFormatTypes.plain
+            await context.send_activity(thanks)
+            return
+        if kind == "topic":
+            query = Query("", topic=str(value.get("t", "")), reply_to=value.get("r"), lang=lang, **fields)
+        elif kind == "checklist":
+            query = Query("", checklist=str(value.get("c", "")), lang=lang, **fields)
+        elif kind == "done":
+            ticked = frozenset(
+                k[5:] for k, v in value.items() if k.startswith("item:") and str(v).lower() == "true"
+            )
+            query = Query("", checklist=str(value.get("c", "")), ticked=ticked, lang=lang, **fields)
+        else:
+            return
+        await context.send_activity(self.render(await self.ask(query), lang or "en"))
+
+    async def on_added(self, context: TurnContext) -> None:
+        locale = (context.activity.locale or "").lower()
+        if locale.startswith("he"):
+            about = await self.ask(Query("", topic="help", lang="he"))
+            second = None
+        else:
+            about = await self.ask(Query("", topic="help", lang="en"))
+            second = await self.ask(Query("", topic="greeting", lang="he"))
+        if about is not None:
+            await context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(welcome_card(about, second)))
+            )
+
+
+class _AdvisorBot(ActivityHandler):
+    def __init__(self, adapter: TeamsAdapter) -> None:
+        self.adapter = adapter
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        value = turn_context.activity.value
+        if isinstance(value, dict) and "advisor" in value:
+            await self.adapter.on_card_action(turn_context, value)
+        else:
+            await self.adapter.on_text(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added):
+            await self.adapter.on_added(turn_context)

@@ -1,0 +1,115 @@
+"""What people get in Teams, through the real server, CloudAdapter and a recording connector."""
+
+from __future__ import annotations
+
+import json
+
+from .teamskit import TeamsRig, activity
+
+
+def card_of(reply: dict) -> dict:  # type: ignore[type-arg]
+    [attachment] = reply["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return attachment["content"]
+
+
+def test_one_to_one_question_gets_a_card(teams: TeamsRig) -> None:
+    reply = teams.post(activity("message_personal"))
+    assert reply.status in (200, 201), reply.body
+    [sent] = teams.connector.wait_for(1)
+    assert sent["_path"] == "/v3/conversations/a:1PersonalConversationId/activities/1700000000001"
+    assert sent["_auth"] == "Bearer outbound-test-token"
+    card = card_of(sent)
+    assert card["version"] == "1.5" and card["body"][0]["text"].startswith("⛔ Don't · Social\\-network apps")
+    assert card["body"][0]["color"] == "attention"
+    titles = [a["title"] for a in card["actions"]]
+    assert titles[:2] == ["Helpful", "Not helpful"]
+    assert card["actions"][-1]["data"] == {"advisor": "checklist", "c": "install-app", "l": "en"}
+    [row] = teams.rows()
+    assert row.channel == "teams" and row.topic == "install-apps"
+
+
+def test_a_channel_mention_is_stripped_and_answered(teams: TeamsRig) -> None:
+    assert teams.post(activity("message_channel_mention")).status in (200, 201)
+    [sent] = teams.connector.wait_for(1)
+    assert card_of(sent)["body"][0]["text"].startswith("⚠️ Think first · Joining groups")
+    assert "<at>" not in json.dumps(sent)
+
+
+def test_hebrew_gets_a_hebrew_right_to_left_card(teams: TeamsRig) -> None:
+    teams.post(activity("message_personal", text="ולהצטרף לקבוצה בלינקדאין?"))
+    card = card_of(teams.connector.wait_for(1)[0])
+    assert card["rtl"] is True and card["body"][0]["text"].startswith("✅ אפשר")
+    assert [a["title"] for a in card["actions"]][:2] == ["עזר לי", "לא עזר"]
+
+
+def test_feedback_pick_and_checklist_actions(teams: TeamsRig) -> None:
+    teams.post(activity("message_personal", text="marketing"))
+    card = card_of(teams.connector.wait_for(1)[0])
+    pick = card["actions"][1]["data"]
+    assert pick["advisor"] == "topic" and pick["r"]
+    assert card["actions"][-1]["data"]["advisor"] == "none"
+    teams.post(activity("card_action", id="a2", value=pick))
+    answered = card_of(teams.connector.wait_for(2)[1])
+    question_id = answered["actions"][0]["data"]["q"]
+    teams.post(activity("card_action", id="a3", value={"advisor": "not_helpful", "q": question_id}))
+    assert "Thanks for the feedback" in teams.connector.wait_for(3)[2]["text"]
+    assert teams.connector.replies[2]["textFormat"] == "plain"
+    from .slackkit import EVER
+
+    teams.service.writer.flush(5)
+    feedback = teams.service.store.feedback(*EVER)
+    assert {(f.picked, f.helpful) for f in feedback} == {(pick["t"], None), (None, False)}
+    assert len(teams.rows()) == 1
+
+
+def test_checklist_card_with_toggles_and_submit(teams: TeamsRig) -> None:
+    teams.post(activity("message_personal", text="checklist join-group"))
+    card = card_of(teams.connector.wait_for(1)[0])
+    toggles = [e for e in card["body"] if e["type"] == "Input.Toggle"]
+    assert len(toggles) == 5 and toggles[0]["id"] == "item:network-kind"
+    assert card["actions"][0]["data"] == {"advisor": "done", "c": "join-group", "l": "en"}
+    submitted = {
+        "advisor": "done",
+        "c": "join-group",
+        "l": "en",
+        "item:network-kind": "true",
+        "item:who-sees": "false",
+        "item:business-profile": "true",
+        "item:members-learn": "true",
+        "item:leave-if-mixed": "false",
+    }
+    teams.post(activity("card_action", id="a9", value=submitted))
+    summary = json.dumps(card_of(teams.connector.wait_for(2)[1]), ensure_ascii=False)
+    assert "You left 2 of 5 unticked" in summary and "Joining shows you" in summary
+
+
+def test_welcome_when_added(teams: TeamsRig) -> None:
+    teams.post(activity("conversation_update"))
+    card = card_of(teams.connector.wait_for(1)[0])
+    texts = [b["text"] for b in card["body"]]
+    assert texts[0] == "What the advisor can do" and any("היי" in t for t in texts)
+    teams.post(activity("conversation_update", id="f:2", locale="he-IL"))
+    hebrew = card_of(teams.connector.wait_for(2)[1])
+    assert hebrew["body"][0]["text"] == "במה היועץ יכול לעזור" and hebrew["rtl"] is True
+
+
+def test_commands_from_the_menu(teams: TeamsRig) -> None:
+    teams.post(activity("message_personal", text="help"))
+    teams.post(activity("message_personal", id="m2", text="ask who should see my business details?"))
+    teams.post(activity("message_personal", id="m3", text="checklist"))
+    replies = teams.connector.wait_for(3)
+    assert card_of(replies[0])["body"][0]["text"].endswith("What the advisor can do")
+    assert "Who should see" in card_of(replies[1])["body"][0]["text"]
+    assert len(card_of(replies[2])["actions"]) == 6
+
+
+def test_a_redelivered_activity_is_answered_once(teams: TeamsRig) -> None:
+    message = activity("message_personal")
+    assert teams.post(message).status in (200, 201)
+    assert teams.post(message).status in (200, 201)
+    teams.connector.wait_for(1)
+    import time
+
+    time.sleep(0.3)
+    assert len(teams.connector.replies) == 1 and len(teams.rows()) == 1
