@@ -306,6 +306,8 @@ def serve(
             typer.echo(f"{name}: not configured, its route is off")
     application.on_cleanup.append(lambda _app: asyncio.to_thread(service.close))
     typer.echo(f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'})")
+    if settings.web_enabled:
+        typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")
     web.run_app(application, host=host, port=port, print=None, shutdown_timeout=25, handler_args=HTTP_LIMITS)
 
 

@@ -21,6 +21,8 @@ from bot import ConfigError
 from bot.config import Settings, secret
 from bot.service import Service
 
+from .metrics import Metrics
+
 __all__ = ["HTTP_LIMITS", "SLACK", "STATE", "TEAMS", "ServerState", "build_app", "check_channels"]
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class ServerState:
 STATE = web.AppKey("state", ServerState)
 SLACK: web.AppKey[Any] = web.AppKey("slack", object)
 TEAMS: web.AppKey[Any] = web.AppKey("teams", object)
+METRICS = web.AppKey("metrics", Metrics)
 
 
 def check_channels(settings: Settings) -> list[str]:
@@ -111,11 +114,18 @@ def build_app(
     """The server; ``clock`` is what request time stamps and tokens are checked against;
     ``teams_credentials`` replaces how outbound Teams calls get their token (tests)."""
     channels = check_channels(settings)
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    metrics = Metrics(service)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[metrics.middleware])
     state = ServerState(service, settings, channels)
     app[STATE] = state
+    app[METRICS] = metrics
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", metrics.handle)
+    if settings.web_enabled:
+        from .web import WebAdapter
+
+        WebAdapter(service, settings).mount(app)
     if "slack" in channels:
         from .slack import SlackAdapter
 

@@ -55,6 +55,8 @@ class Advisor:
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
     ) -> None:
+        """``recorder`` logs each question; ``observers`` (added later) see every answer, for
+        metrics."""
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
         concepts = concept_table(_concept_groups(knowledge))
@@ -68,6 +70,7 @@ class Advisor:
         self._checklist_matcher = LexicalMatcher(checklist_documents(knowledge), concepts=concepts)
         self._clock = clock
         self.recorder = recorder
+        self.observers: list[Callable[[Query, Answer], None]] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Advisor:
@@ -81,6 +84,8 @@ class Advisor:
         answer = replace(answer, id=new_id(), latency_ms=(self._clock() - started) * 1000.0)
         if self.recorder:
             self.recorder.answered(query, answer)
+        for observe in self.observers:
+            observe(query, answer)
         return answer
 
     def label(self, name: str, lang: str) -> str:

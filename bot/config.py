@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     slack_channel_rate: float = Field(1.0, gt=0)
     """Messages per second per channel (Slack allows about one)."""
 
+    admin_token: SecretStr | None = None
+    """The policy owner's dashboard token (``ADVISOR_ADMIN_TOKEN``); unset: the dashboard is off."""
+    web_enabled: bool = True
+    """Serve the local web page and its API (``ADVISOR_WEB_ENABLED``)."""
+
     microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
     microsoft_app_password: SecretStr | None = Field(
         None, validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")

@@ -17,6 +17,7 @@ from bot.testing import AdvisorTester, shipped_advisor
 from .pgserver import PostgresServer, find_pg_bin
 from .slackkit import SlackRig
 from .teamskit import TeamsRig
+from .webkit import WebRig
 
 DATA = Path(__file__).parent / "data"
 
@@ -96,5 +97,12 @@ def slack(tmp_path: Path) -> Iterator[SlackRig]:
 def teams(tmp_path: Path) -> Iterator[TeamsRig]:
     """The advisor server with Teams on (app id set, authentication on) and a fake connector."""
     rig = TeamsRig(tmp_path)
+    yield rig
+    rig.close()
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[WebRig]:
+    rig = WebRig(tmp_path)
     yield rig
     rig.close()

@@ -1,0 +1,78 @@
+"""``GET /metrics`` in Prometheus' text format: questions by channel and outcome, answer
+latency, the query log writer's backlog and failures, and HTTP requests by route and status."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from bot import Answer, Query
+from bot.service import Service
+
+__all__ = ["Metrics"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Metrics:
+    def __init__(self, service: Service) -> None:
+        self.registry = CollectorRegistry()
+        self.questions = Counter(
+            "advisor_questions",
+            "Questions answered, by channel and outcome",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "advisor_answer_latency_seconds",
+            "Time to build an answer in the core",
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5),
+            registry=self.registry,
+        )
+        self.requests = Counter(
+            "advisor_http_requests",
+            "HTTP requests by route and status",
+            ["route", "status"],
+            registry=self.registry,
+        )
+        writer = service.writer
+        Gauge(
+            "advisor_log_backlog", "Log records not yet in the database", registry=self.registry
+        ).set_function(lambda: writer.backlog)
+        Gauge(
+            "advisor_log_failures", "Failed writes to the query log database", registry=self.registry
+        ).set_function(lambda: writer.stats.failures)
+        Gauge(
+            "advisor_log_dropped", "Log records dropped at the spool's limit", registry=self.registry
+        ).set_function(lambda: writer.stats.dropped)
+        service.advisor.observers.append(self.observe)
+
+    def observe(self, query: Query, answer: Answer) -> None:
+        self.questions.labels(query.channel, answer.outcome.value).inc()
+        self.latency.observe(answer.latency_ms / 1000.0)
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        route = (
+            request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        )
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            self.requests.labels(route, str(exc.status)).inc()
+            raise
+        self.requests.labels(route, str(response.status)).inc()
+        return response
+
+    async def handle(self, _request: web.Request) -> web.Response:
+        body = generate_latest(self.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

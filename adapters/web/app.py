@@ -1,0 +1,306 @@
+"""Routes of the web page, its JSON API and the dashboard, on the advisor's aiohttp server.
+
+The API logs through the same query log as every channel (channel ``web``); a visitor is known
+by a random cookie, pseudonymized like any user id. Bad requests get a 4xx with a JSON error.
+The dashboard is off unless ``ADVISOR_ADMIN_TOKEN`` is set; it accepts that token as a bearer
+token, or once on its login form, which sets a secure, HTTP-only cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from bot import Answer, Query
+from bot.config import Settings, secret
+from bot.report import build_report
+from bot.service import Service
+
+from .charts import bar_chart
+from .views import AskBody, DoneBody, FeedbackBody, TopicBody, answer_view
+
+__all__ = ["WebAdapter"]
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+VISITOR = "advisor_visitor"
+ADMIN = "advisor_admin"
+LABELS = ("helpful", "not_helpful", "none_of_these", "done", "checklist", "related", "thanks_feedback")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status, headers=SECURITY_HEADERS)
+
+
+class _Refused(Exception):
+    def __init__(self, response: web.Response) -> None:
+        self.response = response
+
+
+class WebAdapter:
+    def __init__(self, service: Service, settings: Settings) -> None:
+        self.service = service
+        self.advisor = service.advisor
+        self.settings = settings
+        self.admin_token = secret(settings.admin_token)
+
+    def mount(self, app: web.Application) -> None:
+        routes = app.router
+        routes.add_get("/", self._page("index.html"))
+        routes.add_get("/static/{name}", self.static)
+        routes.add_post("/api/ask", self.ask)
+        routes.add_post("/api/topic", self.topic)
+        routes.add_post("/api/feedback", self.feedback)
+        routes.add_get("/api/checklists", self.checklists)
+        routes.add_get("/api/checklists/{name}", self.checklist)
+        routes.add_post("/api/checklists/{name}/done", self.checklist_done)
+        routes.add_get("/api/openapi.yaml", self.openapi)
+        routes.add_get("/admin", self.admin_page)
+        routes.add_post("/admin/login", self.admin_login)
+        routes.add_post("/admin/logout", self.admin_logout)
+        routes.add_get("/api/admin/report", self.admin_report)
+        routes.add_get("/api/admin/report.csv", self.admin_csv)
+        routes.add_get("/api/admin/chart.svg", self.admin_chart)
+
+    # -- pages and files ----------------------------------------------------------------------
+
+    def _page(self, name: str) -> Any:
+        async def page(request: web.Request) -> web.StreamResponse:
+            response = web.FileResponse(STATIC / name, headers=SECURITY_HEADERS)
+            if VISITOR not in request.cookies:
+                response.set_cookie(
+                    VISITOR, uuid.uuid4().hex, httponly=True, samesite="Lax", max_age=365 * 86400
+                )
+            return response
+
+        return page
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        path = STATIC / name
+        if "/" in name or name.startswith(".") or not path.is_file() or name.endswith(".html"):
+            return _error(404, "not found")
+        return web.FileResponse(path, headers=SECURITY_HEADERS)
+
+    async def openapi(self, _request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(HERE / "openapi.yaml", headers={"Content-Type": "application/yaml"})
+
+    # -- the API ------------------------------------------------------------------------------
+
+    async def _body(self, request: web.Request, model: type[BaseModel]) -> Any:
+        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
+            raise _Refused(_error(413, "request body too large"))
+        if request.content_type != "application/json":
+            raise _Refused(_error(415, "send application/json"))
+        try:
+            data = json.loads(await request.read())
+        except web.HTTPRequestEntityTooLarge as exc:
+            raise _Refused(_error(413, "request body too large")) from exc
+        except (ValueError, RecursionError) as exc:
+            raise _Refused(_error(400, "the body is not valid JSON")) from exc
+        if not isinstance(data, dict):
+            raise _Refused(_error(400, "the body must be a JSON object"))
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "(body)"
+            raise _Refused(_error(400, f"{field}: {first['msg']}", field=field)) from exc
+
+    def _query(self, request: web.Request, text: str, **fields: Any) -> Query:
+        return Query(text, channel="web", user_id=request.cookies.get(VISITOR), **fields)
+
+    async def _answer(self, query: Query) -> web.Response:
+        answer: Answer = await asyncio.to_thread(self.advisor.handle, query)
+        labels = {name: self.advisor.label(name, answer.lang) for name in LABELS}
+        return web.json_response(answer_view(answer, labels), headers=SECURITY_HEADERS)
+
+    async def _guard(self, request: web.Request, model: type[BaseModel]) -> Any:
+        try:
+            return await self._body(request, model)
+        except _Refused as refused:
+            return refused.response
+
+    async def ask(self, request: web.Request) -> web.Response:
+        body = await self._guard(request, AskBody)
+        if isinstance(body, web.Response):
+            return body
+        return await self._answer(self._query(request, body.question, lang=body.lang))
+
+    async def topic(self, request: web.Request) -> web.Response:
+        body = await self._guard(request, TopicBody)
+        if isinstance(body, web.Response):
+            return body
+        if body.topic not in self.advisor.knowledge.topics:
+            return _error(404, f"unknown topic {body.topic!r}")
+        return await self._answer(
+            self._query(request, "", topic=body.topic, reply_to=body.reply_to, lang=body.lang)
+        )
+
+    async def feedback(self, request: web.Request) -> web.Response:
+        body = await self._guard(request, FeedbackBody)
+        if isinstance(body, web.Response):
+            return body
+        if body.helpful is None and body.picked is None and not body.comment:
+            return _error(400, "say whether it helped, add a comment, or name the option picked")
+        feedback_id = await asyncio.to_thread(
+            self.advisor.feedback,
+            body.question_id,
+            "web",
+            request.cookies.get(VISITOR),
+            helpful=body.helpful,
+            comment=body.comment,
+            picked=body.picked,
+        )
+        return web.json_response({"ok": True, "id": feedback_id}, headers=SECURITY_HEADERS)
+
+    def _lang(self, request: web.Request) -> Any:
+        lang = request.query.get("lang")
+        return lang if lang in ("en", "he") else None
+
+    async def checklists(self, request: web.Request) -> web.Response:
+        return await self._answer(self._query(request, "", checklist="", lang=self._lang(request) or "en"))
+
+    async def checklist(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if self.advisor.checklists.find(name) is None:
+            listed = await asyncio.to_thread(self.advisor.handle, Query("", channel="web", checklist=name))
+            return _error(404, f"no checklist called {name!r}", checklists=[o.id for o in listed.options])
+        return await self._answer(self._query(request, "", checklist=name, lang=self._lang(request)))
+
+    async def checklist_done(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        body = await self._guard(request, DoneBody)
+        if isinstance(body, web.Response):
+            return body
+        if self.advisor.checklists.find(name) is None:
+            return _error(404, f"no checklist called {name!r}")
+        return await self._answer(
+            self._query(request, "", checklist=name, ticked=frozenset(body.ticked), lang=body.lang)
+        )
+
+    # -- the dashboard ------------------------------------------------------------------------
+
+    def _session(self) -> str:
+        return hmac.new(self.admin_token.encode(), b"advisor-admin-session", hashlib.sha256).hexdigest()
+
+    def _authorized(self, request: web.Request) -> bool:
+        if not self.admin_token:
+            return False
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer ") and hmac.compare_digest(
+            header[7:].strip().encode(), self.admin_token.encode()
+        ):
+            return True
+        return hmac.compare_digest(request.cookies.get(ADMIN, "").encode(), self._session().encode())
+
+    def _admin_guard(self, request: web.Request) -> web.Response | None:
+        if not self.admin_token:
+            return _error(404, "the dashboard is off: set ADVISOR_ADMIN_TOKEN to turn it on")
+        if not self._authorized(request):
+            return _error(401, "sign in with the dashboard token")
+        return None
+
+    async def admin_page(self, request: web.Request) -> web.StreamResponse:
+        if not self.admin_token:
+            return _error(404, "the dashboard is off: set ADVISOR_ADMIN_TOKEN to turn it on")
+        page = "admin.html" if self._authorized(request) else "login.html"
+        return web.FileResponse(STATIC / page, headers=SECURITY_HEADERS)
+
+    async def admin_login(self, request: web.Request) -> web.StreamResponse:
+        if not self.admin_token:
+            return _error(404, "the dashboard is off: set ADVISOR_ADMIN_TOKEN to turn it on")
+        form = await request.post()
+        token = str(form.get("token", ""))
+        if not hmac.compare_digest(token.encode(), self.admin_token.encode()):
+            return web.FileResponse(STATIC / "login.html", status=401, headers=SECURITY_HEADERS)
+        redirect = web.HTTPSeeOther("/admin", headers=SECURITY_HEADERS)
+        redirect.set_cookie(
+            ADMIN, self._session(), httponly=True, secure=True, samesite="Strict", max_age=8 * 3600
+        )
+        raise redirect
+
+    async def admin_logout(self, _request: web.Request) -> web.StreamResponse:
+        redirect = web.HTTPSeeOther("/admin")
+        redirect.del_cookie(ADMIN)
+        raise redirect
+
+    def _period(self, request: web.Request) -> tuple[datetime, datetime]:
+        try:
+            until_day = (
+                date.fromisoformat(request.query["until"])
+                if "until" in request.query
+                else datetime.now(UTC).date()
+            )
+            since_day = (
+                date.fromisoformat(request.query["since"])
+                if "since" in request.query
+                else until_day - timedelta(days=6)
+            )
+        except ValueError as exc:
+            raise _Refused(_error(400, "since and until are dates such as 2026-11-26")) from exc
+        if since_day > until_day or (until_day - since_day).days > 366:
+            raise _Refused(_error(400, "since must be before until, at most a year apart"))
+        start = datetime.combine(since_day, time.min, tzinfo=UTC)
+        return start, datetime.combine(until_day + timedelta(days=1), time.min, tzinfo=UTC)
+
+    async def _report(self, request: web.Request) -> Any:
+        refused = self._admin_guard(request)
+        if refused:
+            return refused
+        try:
+            since, until = self._period(request)
+        except _Refused as exc:
+            return exc.response
+        return await asyncio.to_thread(build_report, self.service.store, since, until)
+
+    async def admin_report(self, request: web.Request) -> web.Response:
+        report = await self._report(request)
+        if isinstance(report, web.Response):
+            return report
+        data = report.to_dict()
+        for cluster, view in zip(report.clusters, data["unanswered"], strict=True):
+            view["snippet"] = cluster.snippet()
+        return web.json_response(data, headers=SECURITY_HEADERS | {"Cache-Control": "no-store"})
+
+    async def admin_csv(self, request: web.Request) -> web.Response:
+        report = await self._report(request)
+        if isinstance(report, web.Response):
+            return report
+        name = f"advisor-report-{report.since:%Y-%m-%d}-{(report.until - timedelta(days=1)):%Y-%m-%d}.csv"
+        return web.Response(
+            text=report.to_csv(),
+            content_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        )
+
+    async def admin_chart(self, request: web.Request) -> web.Response:
+        report = await self._report(request)
+        if isinstance(report, web.Response):
+            return report
+        return web.Response(
+            text=bar_chart(report.per_day),
+            content_type="image/svg+xml",
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def new_token() -> str:
+    """A dashboard token for the README's set-up step."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,208 @@
+"""The web page's JSON API and the dashboard API, validated against adapters/web/openapi.yaml."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from .webkit import ADMIN_TOKEN, WebRig
+
+SPEC = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "adapters" / "web" / "openapi.yaml").read_text()
+)
+BEARER = [("Authorization", f"Bearer {ADMIN_TOKEN}")]
+
+
+def conforms(data: Any, schema: str) -> None:
+    resolver_schema = {"$ref": f"#/components/schemas/{schema}", "components": SPEC["components"]}
+    jsonschema.validate(data, resolver_schema)
+
+
+def test_the_openapi_file_is_valid_and_covers_every_api_route(web: WebRig) -> None:
+    validate(SPEC)
+    served = {
+        r.resource.canonical for r in web.app.router.routes() if r.resource.canonical.startswith("/api/")
+    }
+    documented = set(SPEC["paths"]) | {"/api/openapi.yaml"}
+    assert served == documented
+    assert web.get("/api/openapi.yaml").status == 200
+
+
+def test_ask_in_english_and_hebrew(web: WebRig) -> None:
+    english = web.post("/api/ask", {"question": "may I install the LinkedIn app on my work laptop?"})
+    assert english.status == 200
+    view = english.json()
+    conforms(view, "Answer")
+    assert (view["topic"], view["verdict"], view["lang"]) == ("install-apps", "no", "en")
+    assert view["checklist"] == {
+        "id": "install-app",
+        "title": "Before you install or connect a social-network app",
+        "kind": "checklist",
+    }
+    assert english.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    hebrew = web.post("/api/ask", {"question": "ולהצטרף לקבוצה בלינקדאין?"}).json()
+    conforms(hebrew, "Answer")
+    assert hebrew["lang"] == "he" and hebrew["verdict"] == "yes" and hebrew["labels"]["helpful"] == "עזר לי"
+    web.service.writer.flush(5)
+    from .slackkit import EVER
+
+    assert [q.channel for q in web.service.store.questions(*EVER)] == ["web", "web"]
+
+
+def test_topic_pick_feedback_and_checklists(web: WebRig) -> None:
+    asked = web.post("/api/ask", {"question": "marketing"}).json()
+    assert asked["outcome"] == "clarify"
+    picked = web.post("/api/topic", {"topic": asked["options"][0]["id"], "reply_to": asked["id"]}).json()
+    conforms(picked, "Answer")
+    result = web.post(
+        "/api/feedback", {"question_id": picked["id"], "helpful": True, "comment": "call 054-1234567"}
+    )
+    assert result.status == 200
+    conforms(result.json(), "FeedbackResult")
+    listed = web.get("/api/checklists?lang=he").json()
+    conforms(listed, "Answer")
+    assert len(listed["options"]) == 6 and listed["lang"] == "he"
+    steps = web.get("/api/checklists/join-group").json()
+    conforms(steps, "Answer")
+    done = web.post("/api/checklists/join-group/done", {"ticked": ["network-kind", "who-sees"]}).json()
+    conforms(done, "Answer")
+    assert [m["id"] for m in done["missed"]] == ["business-profile", "members-learn", "leave-if-mixed"]
+    web.service.writer.flush(5)
+    from .slackkit import EVER
+
+    feedback = web.service.store.feedback(*EVER)
+    assert {f.picked for f in feedback} == {asked["options"][0]["id"], None}
+    assert any(f.comment == "call [phone]" for f in feedback)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "headers", "status"),
+    [
+        ("/api/ask", b"not json", None, 400),
+        ("/api/ask", b"[1, 2]", None, 400),
+        ("/api/ask", b'"text"', None, 400),
+        ("/api/ask", {"question": 5}, None, 400),
+        ("/api/ask", {"question": "hi", "extra": 1}, None, 400),
+        ("/api/ask", {"question": "hi", "lang": "fr"}, None, 400),
+        ("/api/ask", {}, None, 400),
+        ("/api/ask", {"question": "x" * 5001}, None, 400),
+        ("/api/ask", {"question": "hi"}, [("Content-Type", "text/plain")], 415),
+        ("/api/ask", b'{"question": "' + b"x" * (1024 * 1024) + b'"}', None, 413),
+        ("/api/topic", {"topic": "no-such-topic"}, None, 404),
+        ("/api/topic", {"topic": ""}, None, 400),
+        ("/api/feedback", {"question_id": "abc"}, None, 400),
+        ("/api/feedback", {"question_id": "abc", "helpful": "yes"}, None, 400),
+        ("/api/checklists/nope/done", {"ticked": []}, None, 404),
+        ("/api/checklists/join-group/done", {"ticked": "all"}, None, 400),
+        ("/api/ask", b"[" * 100_000, None, 400),
+        ("/api/ask", b"\xff\xfe", None, 400),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx(web: WebRig, path: str, body: Any, headers: Any, status: int) -> None:
+    reply = web.post(path, body, headers)
+    assert reply.status == status, reply.body[:200]
+    conforms(reply.json(), "Error")
+    assert reply.json()["error"]
+
+
+def test_unknown_checklist_lists_the_others(web: WebRig) -> None:
+    reply = web.get("/api/checklists/no-such-list")
+    assert reply.status == 404
+    conforms(reply.json(), "Error")
+    assert len(reply.json()["checklists"]) == 6
+
+
+def test_the_page_never_inserts_text_as_html() -> None:
+    static = Path(__file__).resolve().parent.parent / "adapters" / "web" / "static"
+    for script in static.glob("*.js"):
+        code = script.read_text(encoding="utf-8")
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", code), (
+            script.name
+        )
+    for page in static.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>" not in html and "onclick" not in html.lower(), page.name
+
+
+def test_the_dashboard_is_off_without_a_token(tmp_path: Path) -> None:
+    rig = WebRig(tmp_path, admin_token=None)
+    try:
+        assert rig.get("/admin").status == 404
+        assert rig.get("/api/admin/report", BEARER).status == 404
+        assert rig.get("/").status == 200
+    finally:
+        rig.close()
+
+
+def test_the_dashboard_answers_nothing_without_credentials(web: WebRig) -> None:
+    for path in ("/api/admin/report", "/api/admin/report.csv", "/api/admin/chart.svg"):
+        assert web.get(path).status == 401
+        assert web.get(path, [("Authorization", "Bearer wrong")]).status == 401
+        assert web.get(path, [("Cookie", "advisor_admin=forged")]).status == 401
+    login_page = web.get("/admin")
+    assert login_page.status == 200 and b'name="token"' in login_page.body
+    wrong = web.post("/admin/login", b"token=wrong", [("Content-Type", "application/x-www-form-urlencoded")])
+    assert wrong.status == 401
+    right = web.post(
+        "/admin/login",
+        f"token={ADMIN_TOKEN}".encode(),
+        [("Content-Type", "application/x-www-form-urlencoded")],
+    )
+    assert right.status == 303
+    cookie = right.headers["Set-Cookie"]
+    assert (
+        "HttpOnly" in cookie
+        and "Secure" in cookie
+        and "SameSite=Strict" in cookie
+        and ADMIN_TOKEN not in cookie
+    )
+    session = cookie.split(";")[0]
+    assert web.get("/api/admin/report", [("Cookie", session)]).status == 200
+    assert b"Advisor dashboard" in web.get("/admin", [("Cookie", session)]).body
+
+
+def test_the_report_api_matches_the_report(web: WebRig) -> None:
+    for question in (
+        "should I join this facebook group?",
+        "what is the weather",
+        "whats the weather tomorrow",
+    ):
+        web.post("/api/ask", {"question": question})
+    web.service.writer.flush(5)
+    report = web.get("/api/admin/report", BEARER)
+    assert report.status == 200
+    data = report.json()
+    conforms(data, "Report")
+    assert data["questions"] == 3 and data["per_channel"] == {"web": 3}
+    assert data["unanswered"][0]["count"] == 2 and "examples:" in data["unanswered"][0]["snippet"]
+    rows = list(csv.reader(io.StringIO(web.get("/api/admin/report.csv", BEARER).body.decode())))
+    assert rows[0] == ["section", "key", "count", "extra"] and ["per_channel", "web", "3", ""] in rows
+    svg = web.get("/api/admin/chart.svg", BEARER)
+    assert svg.status == 200 and svg.body.startswith(b"<svg") and b"<rect" in svg.body
+    assert web.get("/api/admin/report?since=2026-13-01", BEARER).status == 400
+    assert web.get("/api/admin/report?since=2026-11-20&until=2026-11-01", BEARER).status == 400
+    old = web.get("/api/admin/report?since=2020-01-01&until=2020-01-07", BEARER).json()
+    assert old["questions"] == 0 and len(old["per_day"]) == 7
+
+
+def test_metrics(web: WebRig) -> None:
+    web.post("/api/ask", {"question": "should I join this facebook group?"})
+    web.post("/api/ask", {"question": "what is the weather"})
+    web.post("/api/ask", b"broken")
+    text = web.get("/metrics").body.decode()
+    assert 'advisor_questions_total{channel="web",outcome="answered"} 1.0' in text
+    assert 'advisor_questions_total{channel="web",outcome="declined"} 1.0' in text
+    assert "advisor_answer_latency_seconds_bucket" in text and "advisor_log_backlog" in text
+    assert re.search(r'advisor_http_requests_total\{route="/api/ask",status="400"\} 1\.0', text)
+    assert re.search(r'advisor_http_requests_total\{route="/api/ask",status="200"\} 2\.0', text)
+    assert "advisor_log_failures" in text
+    json.dumps(text)
