@@ -33,6 +33,8 @@ app = typer.Typer(
 kb_app = typer.Typer(help="Check the knowledge base.", no_args_is_help=True)
 log_app = typer.Typer(help="Retention and erasure in the query log.", no_args_is_help=True)
 db_app = typer.Typer(help="The query log's database.", no_args_is_help=True)
+bench_app = typer.Typer(help="Measure the matcher.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 app.add_typer(kb_app, name="kb")
 app.add_typer(log_app, name="log")
 app.add_typer(db_app, name="db")
@@ -309,6 +311,51 @@ def serve(
     if settings.web_enabled:
         typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")
     web.run_app(application, host=host, port=port, print=None, shutdown_timeout=25, handler_args=HTTP_LIMITS)
+
+
+DATASETS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+
+
+@bench_app.command("intents")
+def bench_intents(
+    name: Annotated[str, typer.Argument(help="clinc150-full, clinc150-small, banking77 or hwu64.")],
+    shots: Annotated[
+        int | None, typer.Option("--shots", help="Train on fewshot/train_K.csv (5, 10 or 30).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    root: Annotated[Path, typer.Option("--root", help="The datasets folder.")] = DATASETS_DIR,
+) -> None:
+    """Accuracy, out-of-scope recall and latency of the matcher on a public intent benchmark."""
+    from bot.intents import load_dataset, run_benchmark
+
+    try:
+        dataset = load_dataset(name, root, shots)
+    except (ValueError, OSError, KeyError) as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        result = run_benchmark(dataset)
+        typer.echo(json.dumps(result))
+        return
+    with typer.progressbar(length=len(dataset.test), label=f"{dataset.name}", file=sys.stderr) as bar:
+
+        def progress(pairs):  # type: ignore[no-untyped-def]
+            for pair in pairs:
+                bar.update(1)
+                yield pair
+
+        result = run_benchmark(dataset, progress)
+    oos = "n/a (in-scope only)" if result["oos_recall"] is None else f"{result['oos_recall']:.1%}"
+    typer.echo(
+        f"{result['dataset']}: {result['topics']} topics, {result['train_size']} training and "
+        f"{result['test_size']} test questions"
+    )
+    typer.echo(
+        f"in-scope accuracy {result['in_scope_accuracy']:.1%}, out-of-scope recall {oos}, "
+        f"threshold {result['threshold']}"
+    )
+    typer.echo(
+        f"build {result['build_seconds']} s, latency p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms"
+    )
 
 
 @app.command("teams-package")

@@ -49,6 +49,9 @@ class MatcherWeights:
     """Exponent on the share of known words that scales every score (0: no effect)."""
     single_hit: float = 0.5
     """Score factor for a topic that shares only one word with a question of several words."""
+    max_postings: int = 96
+    """Each feature of a question visits at most this many topics, the ones it weighs most in:
+    keeps large knowledge bases fast (a common character trigram adds little to any score)."""
 
 
 def max_edits(word: str, long_word: int) -> int:
@@ -72,7 +75,8 @@ class _Block:
     "networks") says little about which of them is meant, however often it is written.
     """
 
-    def __init__(self, per_topic: Sequence[Sequence[Mapping[str, float]]]) -> None:
+    def __init__(self, per_topic: Sequence[Sequence[Mapping[str, float]]], max_postings: int) -> None:
+        self.max_postings = max_postings
         df: Counter[str] = Counter()
         for examples in per_topic:
             df.update(set().union(*examples))
@@ -89,6 +93,8 @@ class _Block:
                     centroid[f] += w
             for f, w in _normalize(centroid).items():
                 self.index[f].append((topic, w))
+        for postings in self.index.values():
+            postings.sort(key=lambda posting: posting[1], reverse=True)
 
     def weigh(self, counts: Mapping[str, float]) -> Vector:
         return _normalize(
@@ -97,12 +103,12 @@ class _Block:
 
     def score(self, counts: Mapping[str, float], scale: float, into: defaultdict[int, float]) -> Vector:
         query = self.weigh(counts)
-        index = self.index
+        index, limit = self.index, self.max_postings
         for f, q in query.items():
             postings = index.get(f)
             if postings:
                 weight = scale * q
-                for topic, w in postings:
+                for topic, w in postings[:limit] if len(postings) > limit else postings:
                     into[topic] += weight * w
         return query
 
@@ -130,8 +136,8 @@ class LexicalMatcher:
         self._known = frozenset(self.vocabulary)
         self._known_stems = frozenset(stem(w) for w in self.vocabulary) | frozenset(self.concepts)
         analyses = [[analyze(t, concepts=self.concepts) for t in texts] for texts in documents.values()]
-        self._words = _Block([[a.words for a in topic] for topic in analyses])
-        self._chars = _Block([[a.chars for a in topic] for topic in analyses])
+        self._words = _Block([[a.words for a in topic] for topic in analyses], weights.max_postings)
+        self._chars = _Block([[a.chars for a in topic] for topic in analyses], weights.max_postings)
         self._topic_words = [set().union(*(a.words for a in topic)) for topic in analyses]
         self._all_words = frozenset().union(*self._topic_words)
         self._fixed: dict[str, list[str]] = {}
