@@ -94,11 +94,16 @@ def main() -> None:
             t0 = time.perf_counter()
             matcher.rank(q, 5)
             latencies.append((time.perf_counter() - t0) * 1000)
-        print(
-            f"{size:>7} {size * 10:>9} {build:>8.2f} {grown:>7.0f} {percentile(latencies, 50):>7.2f} "
-            f"{percentile(latencies, 99):>7.2f} {statistics.fmean(latencies):>8.2f}",
-            flush=True,
+        row = (
+            size,
+            size * 10,
+            f"{build:.2f}",
+            f"{grown:.0f}",
+            f"{percentile(latencies, 50):.2f}",
+            f"{percentile(latencies, 99):.2f}",
+            f"{statistics.fmean(latencies):.2f}",
         )
+        print(" ".join(f"{value:>9}" for value in row), flush=True)
         del matcher, topics
 
 
