@@ -291,7 +291,7 @@ def serve(
     """Start the server: Slack at /slack/events when configured, health at /healthz and /readyz."""
     from aiohttp import web
 
-    from .server import HTTP_LIMITS, STATE, build_app, check_channels
+    from .server import HTTP_LIMITS, STATE, build_app, check_channels, graceful
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -307,10 +307,20 @@ def serve(
         if name not in channels:
             typer.echo(f"{name}: not configured, its route is off")
     application.on_cleanup.append(lambda _app: asyncio.to_thread(service.close))
+    graceful(application)
     typer.echo(f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'})")
     if settings.web_enabled:
         typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")
-    web.run_app(application, host=host, port=port, print=None, shutdown_timeout=25, handler_args=HTTP_LIMITS)
+    web.run_app(
+        application,
+        host=host,
+        port=port,
+        print=None,
+        handle_signals=False,
+        shutdown_timeout=settings.shutdown_seconds,
+        handler_args=HTTP_LIMITS,
+    )
+    typer.echo("Advisor stopped")
 
 
 DATASETS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"

@@ -23,7 +23,16 @@ from bot.service import Service
 
 from .metrics import Metrics
 
-__all__ = ["HTTP_LIMITS", "SLACK", "STATE", "TEAMS", "ServerState", "build_app", "check_channels"]
+__all__ = [
+    "HTTP_LIMITS",
+    "SLACK",
+    "STATE",
+    "TEAMS",
+    "ServerState",
+    "build_app",
+    "check_channels",
+    "graceful",
+]
 
 log = logging.getLogger(__name__)
 PING_EVERY = 2.0
@@ -57,8 +66,18 @@ TEAMS: web.AppKey[Any] = web.AppKey("teams", object)
 METRICS = web.AppKey("metrics", Metrics)
 
 
+def check_deployment(settings: Settings) -> None:
+    """Settings that cannot work together stop the start with a clear message."""
+    if settings.replicas > 1 and settings.is_sqlite:
+        raise ConfigError(
+            f"ADVISOR_REPLICAS={settings.replicas} needs a shared database: SQLite is one file for one "
+            "process. Set ADVISOR_DATABASE_URL to PostgreSQL, or run one replica."
+        )
+
+
 def check_channels(settings: Settings) -> list[str]:
     """Which channels the settings turn on; contradictory or unsafe settings stop the start."""
+    check_deployment(settings)
     signing, bot, app_token = (
         secret(settings.slack_signing_secret),
         secret(settings.slack_bot_token),
@@ -161,3 +180,32 @@ def _socket_mode(app: web.Application, slack: Any, app_token: str) -> None:
 
     app.on_startup.append(start_socket_mode)
     app.on_cleanup.append(stop_socket_mode)
+
+
+def graceful(app: web.Application) -> None:
+    """On SIGTERM or SIGINT: /readyz turns 503 at once while requests are still answered for
+    ``drain_seconds``; then the server stops taking connections and gives in-flight requests
+    ``shutdown_seconds``; the channels drain their background answers and the query log writer
+    flushes on cleanup."""
+    import signal
+
+    state = app[STATE]
+
+    async def install(_app: web.Application) -> None:
+        loop = asyncio.get_running_loop()
+
+        def begin() -> None:
+            if state.draining:
+                return
+            state.draining = True
+            log.info("shutting down: not ready, draining for %.0f s", state.settings.drain_seconds)
+            loop.call_later(state.settings.drain_seconds, _stop)
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, begin)
+
+    app.on_startup.append(install)
+
+
+def _stop() -> None:
+    raise web.GracefulExit()

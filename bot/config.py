@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     log_retry_seconds: float = Field(2.0, gt=0)
     spool_max_records: int = Field(100_000, ge=100)
 
+    replicas: int = Field(1, ge=1)
+    """How many server processes share the database (``ADVISOR_REPLICAS``); SQLite allows one."""
+    drain_seconds: float = Field(5.0, ge=0)
+    """After SIGTERM: how long /readyz says 503 while requests still get answers, so the load
+    balancer stops sending traffic before the server stops."""
+    shutdown_seconds: float = Field(15.0, gt=0)
+    """Then: how long in-flight requests get to finish (keep drain + shutdown below the grace period)."""
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     """Larger request bodies get 413 before anything reads them."""
     max_inflight: int = Field(500, ge=1)

@@ -1,0 +1,100 @@
+"""Operating the server as IT does: a real `advisor serve` process, signals and settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.server import check_channels
+from bot import ConfigError, load_settings
+from bot.sqllog import SqlQueryLog
+
+from .live import send
+
+ROOT = Path(__file__).resolve().parent.parent
+EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], int]:
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
+    base |= {"ADVISOR_ENV": "development", "ADVISOR_DATA_DIR": str(tmp_path), **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=base,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if send(port, "/readyz", method="GET", timeout=2).status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(process.stdout.read() if process.stdout else "server did not start")
+
+
+def ask(port: int, question: str) -> int:
+    body = json.dumps({"question": question}).encode()
+    return send(port, "/api/ask", body, [("Content-Type", "application/json")]).status
+
+
+def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path) -> None:
+    process, port = start_server(tmp_path, ADVISOR_DRAIN_SECONDS="2", ADVISOR_SHUTDOWN_SECONDS="5")
+    assert ask(port, "should I join this facebook group?") == 200
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    ready = send(port, "/readyz", method="GET")
+    assert ready.status == 503 and ready.json()["draining"] is True
+    assert send(port, "/healthz", method="GET").status == 200
+    answered = sum(ask(port, f"may I install the linkedin app? {n}") == 200 for n in range(10))
+    assert answered == 10  # still serving while the load balancer takes it out of rotation
+    assert process.wait(timeout=30) == 0
+    assert 1.5 < time.monotonic() - started < 2 + 5 + 5
+    output = process.stdout.read() if process.stdout else ""
+    assert "Advisor stopped" in output
+    rows = SqlQueryLog(f"sqlite:///{tmp_path / 'advisor.db'}").questions(*EVER)
+    assert len(rows) == 11
+
+
+def test_sqlite_with_several_replicas_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="ADVISOR_REPLICAS=3 needs a shared database"):
+        check_channels(load_settings(env="development", data_dir=tmp_path, replicas=3))
+    check_channels(
+        load_settings(
+            env="development",
+            data_dir=tmp_path,
+            replicas=3,
+            database_url="postgresql+psycopg://u@127.0.0.1/db",
+        )
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env=base | {"ADVISOR_ENV": "development", "ADVISOR_DATA_DIR": str(tmp_path), "ADVISOR_REPLICAS": "2"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "needs a shared database" in result.stderr
