@@ -1,0 +1,332 @@
+"""Three replicas on one PostgreSQL behind nginx, under signed Slack load, with faults.
+
+    python bench/cluster.py [--rate 200] [--seconds 20] [--fault none|postgres|kill|rolling]
+                            [--outage 10] [--bare]
+
+Starts a throwaway PostgreSQL server, a local stand-in for Slack's Web API, three
+`advisor serve` processes and nginx (Debian's package) load-balancing them on 127.0.0.1, then
+sends distinct signed message events through nginx at a fixed rate for a fixed time, optionally
+with a fault in the middle:
+
+- postgres: the database is stopped for --outage seconds, then started again;
+- kill: one replica is killed (SIGKILL) and stays down;
+- rolling: the replicas are restarted one by one (SIGTERM, wait, start, wait until ready).
+
+Prints answers per second, ack latency p50/p99, failed requests, answers Slack received and
+log rows written against requests sent. With --bare it also runs three bare slack-bolt apps that
+only acknowledge, behind the same nginx, and prints the advisor's throughput against theirs.
+Every loop is bounded in count and time, and all traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.sqllog import SqlQueryLog  # noqa: E402
+from tests.live import signed_headers  # noqa: E402
+from tests.pgserver import PostgresServer, find_pg_bin  # noqa: E402
+from tests.slack_api import SlackApi  # noqa: E402
+
+SECRET = "cluster-signing-secret"
+QUESTIONS = [
+    "may I install the LinkedIn app on my work laptop?",
+    "should I join this Facebook group?",
+    "who should see my business details?",
+    "ולהצטרף לקבוצה בלינקדאין?",
+    "can I post a job on linkedin",
+]
+EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+class Nginx:
+    def __init__(self, workdir: Path, ports: list[int]) -> None:
+        self.port = free_port()
+        self.dir = workdir / "nginx"
+        self.dir.mkdir()
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in ports)
+        (self.dir / "nginx.conf").write_text(f"""
+worker_processes 1;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.dir}/body; proxy_temp_path {self.dir}/proxy;
+  fastcgi_temp_path {self.dir}/fastcgi; uwsgi_temp_path {self.dir}/uwsgi; scgi_temp_path {self.dir}/scgi;
+  upstream advisor {{
+{servers}
+    keepalive 64;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://advisor;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_connect_timeout 1s;
+      proxy_read_timeout 10s;
+    }}
+  }}
+}}
+""")
+        self.process = subprocess.Popen(
+            ["nginx", "-c", str(self.dir / "nginx.conf"), "-p", str(self.dir), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+class Replica:
+    def __init__(self, env: dict[str, str], command: list[str]) -> None:
+        self.port = free_port()
+        self.env = env
+        self.command = [part.replace("{port}", str(self.port)) for part in command]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    async def ready(self, session: aiohttp.ClientSession, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(f"http://127.0.0.1:{self.port}/readyz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+        raise SystemExit(f"replica on {self.port} did not become ready")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(40)
+
+
+def event(n: int, run: str) -> bytes:
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0001",
+            "event_id": f"Ev{run}{n}",
+            "event_time": 1700000000,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": f"D{n % 200:04d}",
+                "user": f"U{n % 500:04d}",
+                "text": QUESTIONS[n % len(QUESTIONS)],
+                "ts": f"17{run}.{n:06d}",
+            },
+        }
+    ).encode()
+
+
+async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    latencies: list[float] = []
+    failures = 0
+    total = int(rate * seconds)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=500)) as session:
+
+        async def send(n: int) -> None:
+            nonlocal failures
+            body = event(n, run)
+            started = time.perf_counter()
+            try:
+                async with session.post(
+                    url,
+                    data=body,
+                    headers=dict(signed_headers(SECRET, int(time.time()), body)),
+                    timeout=aiohttp.ClientTimeout(total=10),
+                ) as response:
+                    await response.read()
+                    failures += response.status != 200
+            except (TimeoutError, aiohttp.ClientError):
+                failures += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        began = time.perf_counter()
+        tasks = []
+        fault_task = asyncio.create_task(fault(session)) if fault else None
+        for n in range(total):
+            await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(send(n)))
+        await asyncio.gather(*tasks)
+        if fault_task:
+            await fault_task
+        elapsed = time.perf_counter() - began
+    return {
+        "sent": total,
+        "failures": failures,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "acks_per_s": (total - failures) / elapsed,
+    }
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="advisor-cluster-"))
+    pg = PostgresServer(find_pg_bin() or Path("/usr/lib/postgresql/15/bin"))
+    pg.init()
+    pg.start()
+    pg.wait_ready()
+    url = pg.create_database("advisor")
+    SqlQueryLog(url).upgrade()
+    api = SlackApi()
+    runner = web.AppRunner(api.app(), access_log=None)
+    await runner.setup()
+    api_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", api_port).start()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
+    env = base | {
+        "ADVISOR_ENV": "production",
+        "ADVISOR_DATABASE_URL": url,
+        "ADVISOR_REPLICAS": "3",
+        "ADVISOR_PSEUDONYM_KEY": "cluster-pseudonym-key-" * 2,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-cluster",
+        "ADVISOR_SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/",
+        "ADVISOR_SLACK_CHANNEL_RATE": "1000",
+        "ADVISOR_DRAIN_SECONDS": "2",
+        "ADVISOR_WEB_ENABLED": "false",
+    }
+    replicas = []
+    for n in range(3):
+        replica = Replica(
+            env | {"ADVISOR_DATA_DIR": str(work / f"r{n}")},
+            [sys.executable, "-m", "adapters.cli", "serve", "--port", "{port}"],
+        )
+        replica.start()
+        replicas.append(replica)
+    nginx = Nginx(work, [r.port for r in replicas])
+    try:
+        async with aiohttp.ClientSession() as session:
+            for replica in replicas:
+                await replica.ready(session)
+        await asyncio.sleep(0.5)
+
+        async def fault(session: aiohttp.ClientSession) -> None:
+            await asyncio.sleep(args.seconds / 3)
+            if args.fault == "postgres":
+                pg.stop()
+                await asyncio.sleep(args.outage)
+                pg.start()
+                pg.wait_ready()
+            elif args.fault == "kill":
+                replicas[0].stop(signal.SIGKILL)
+            elif args.fault == "rolling":
+                for replica in replicas:
+                    await asyncio.to_thread(replica.stop)
+                    replica.start()
+                    await replica.ready(session)
+
+        run = str(int(time.time()) % 100000)
+        result = await load(
+            f"http://127.0.0.1:{nginx.port}/slack/events",
+            args.rate,
+            args.seconds,
+            run,
+            fault if args.fault != "none" else None,
+        )
+        deadline = time.monotonic() + 120
+        store = SqlQueryLog(url)
+        rows = 0
+        while time.monotonic() < deadline:
+            answered = len(api.of("chat.postMessage"))
+            try:
+                rows = len(store.questions(*EVER))
+            except Exception:  # noqa: BLE001 - the database may still be starting
+                rows = 0
+            if answered >= result["sent"] - result["failures"] and rows >= answered:
+                break
+            await asyncio.sleep(0.5)
+        print(f"advisor x3 behind nginx, PostgreSQL, fault: {args.fault}")
+        sent, failed = result["sent"], result["failures"]
+        print(f"sent {sent} at {args.rate:g}/s for {args.seconds:g} s; failed requests {failed}")
+        p50, p99, rate = result["p50"], result["p99"], result["acks_per_s"]
+        print(f"ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms; {rate:.1f} acks/s")
+        print(f"answers Slack received {answered}; log rows {rows} (requests acknowledged {sent - failed})")
+    finally:
+        nginx.stop()
+        for replica in replicas:
+            replica.stop()
+    if args.bare:
+        bare = [
+            Replica(base | {"SLACK_SIGNING_SECRET": SECRET}, [sys.executable, "bench/bare_bolt.py", "{port}"])
+            for _ in range(3)
+        ]
+        for replica in bare:
+            replica.start()
+        (work / "bare").mkdir()
+        nginx = Nginx(work / "bare", [r.port for r in bare])
+        try:
+            async with aiohttp.ClientSession() as session:
+                for replica in bare:
+                    await replica.ready(session)
+            baseline = await load(
+                f"http://127.0.0.1:{nginx.port}/slack/events", args.rate, args.seconds, "b", None
+            )
+            print(
+                f"bare slack-bolt x3: ack p50 {baseline['p50']:.1f} ms  p99 {baseline['p99']:.1f} ms; "
+                f"{baseline['acks_per_s']:.1f} acks/s; failed {baseline['failures']}"
+            )
+            print(f"advisor / bare throughput: {result['acks_per_s'] / baseline['acks_per_s']:.2f}")
+        finally:
+            nginx.stop()
+            for replica in bare:
+                replica.stop()
+    await runner.cleanup()
+    pg.destroy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--fault", choices=["none", "postgres", "kill", "rolling"], default="none")
+    parser.add_argument("--outage", type=float, default=10.0)
+    parser.add_argument("--bare", action="store_true")
+    args = parser.parse_args()
+    if args.rate * args.seconds > 30_000 or args.seconds > 600:
+        raise SystemExit("keep a run under 30,000 events and 10 minutes")
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
