@@ -33,6 +33,7 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
+from ..commands import ask, command_query
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers
@@ -45,8 +46,6 @@ log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 SPECIAL = re.compile(r"<![^>]*>")
-CHECKLIST_WORDS = ("checklists", "checklist", "רשימות בדיקה", "רשימת בדיקה", "צ'קליסט")
-HELP_WORDS = frozenset({"", "help", "עזרה"})
 LABELS = ("helpful", "not_helpful", "none_of_these", "checklist", "done", "thanks_feedback", "apology")
 
 
@@ -215,7 +214,7 @@ class SlackAdapter:
     # -- answering ----------------------------------------------------------------------------
 
     async def _ask(self, query: Query) -> Answer | None:
-        return await asyncio.to_thread(self._answer_or_none, query)
+        return await ask(self.advisor, query)
 
     def _labels(self, lang: str) -> dict[str, str]:
         return {name: self.advisor.label(name, lang) for name in LABELS}
@@ -252,14 +251,6 @@ class SlackAdapter:
         thread = None if event.get("channel_type") == "im" else (event.get("thread_ts") or ts)
         await self.delivery.post(channel, fallback, blocks, thread_ts=thread)
 
-    def _answer_or_none(self, query: Query) -> Answer | None:
-        try:
-            return self.advisor.handle(query)
-        except Exception:  # noqa: BLE001 - answering failed: apologise once, log the failure
-            log.exception("answering failed (delivery %s)", query.delivery_id)
-            self.advisor.record_failure(query)
-            return None
-
     async def _answer_command(self, command: dict[str, Any]) -> None:
         text = to_query_text(command.get("text") or "")
         common: dict[str, Any] = {
@@ -268,18 +259,11 @@ class SlackAdapter:
             "workspace_id": command.get("team_id"),
             "conversation_id": command.get("channel_id"),
             "delivery_id": f"slack-command:{command.get('trigger_id')}",
-            "lang": detect_lang(text),
         }
-        lowered = text.lower()
-        word = next((w for w in CHECKLIST_WORDS if lowered.startswith(w)), None)
-        if word is not None:
-            query = Query(text, checklist=text[len(word) :].strip(), **common)
-        elif lowered in HELP_WORDS:
-            query = Query(text, topic="help", **common)
-        else:
-            query = Query(text, **common)
+        query = command_query(text, **common)
         answer = await self._ask(query)
-        fallback, blocks = self._render(answer, common["lang"], quote=text if query.topic is None else None)
+        quote = text if query.topic is None and query.checklist is None else None
+        fallback, blocks = self._render(answer, detect_lang(text), quote=quote)
         target = (command.get("channel_id", ""), command.get("user_id", ""))
         await self.delivery.respond(command.get("response_url", ""), fallback, blocks, fallback=target)
 

@@ -25,6 +25,7 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
+from ..commands import ask, command_query
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
 from .cards import checklist_card, to_card, welcome_card
 
@@ -33,8 +34,6 @@ __all__ = ["TeamsAdapter"]
 log = logging.getLogger(__name__)
 
 LABELS = ("helpful", "not_helpful", "none_of_these", "done", "thanks_feedback", "apology")
-CHECKLIST_WORDS = ("checklists", "checklist", "רשימות בדיקה", "רשימת בדיקה", "צ'קליסט")
-HELP_WORDS = frozenset({"", "help", "עזרה"})
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -144,15 +143,7 @@ class TeamsAdapter:
         }
 
     async def ask(self, query: Query) -> Answer | None:
-        def work() -> Answer | None:
-            try:
-                return self.advisor.handle(query)
-            except Exception:  # noqa: BLE001 - answering failed: apologise once, log the failure
-                log.exception("answering failed (delivery %s)", query.delivery_id)
-                self.advisor.record_failure(query)
-                return None
-
-        return await asyncio.to_thread(work)
+        return await ask(self.advisor, query)
 
     def render(self, answer: Answer | None, lang: str, quote: str | None = None) -> Activity:
         if answer is None:
@@ -174,17 +165,7 @@ class TeamsAdapter:
             return
         text = (TurnContext.remove_recipient_mention(activity) or "").strip()
         fields = self.query_fields(activity) | {"delivery_id": delivery}
-        lowered = text.lower()
-        word = next((w for w in CHECKLIST_WORDS if lowered.startswith(w)), None)
-        if lowered.startswith("ask "):
-            text = text[4:].strip()
-            query = Query(text, **fields)
-        elif word is not None:
-            query = Query(text, checklist=text[len(word) :].strip(), lang=detect_lang(text), **fields)  # type: ignore[arg-type]
-        elif lowered in HELP_WORDS:
-            query = Query(text, topic="help", lang=detect_lang(text), **fields)  # type: ignore[arg-type]
-        else:
-            query = Query(text, **fields)
+        query = command_query(text, **fields)
         answer = await self.ask(query)
         await context.send_activity(self.render(answer, detect_lang(text)))
 
