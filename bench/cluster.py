@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,9 @@ from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from slack_load import QUESTIONS, free_port, percentile  # noqa: E402
 
 from bot.sqllog import SqlQueryLog  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
@@ -45,25 +47,7 @@ from tests.pgserver import PostgresServer, find_pg_bin  # noqa: E402
 from tests.slack_api import SlackApi  # noqa: E402
 
 SECRET = "cluster-signing-secret"
-QUESTIONS = [
-    "may I install the LinkedIn app on my work laptop?",
-    "should I join this Facebook group?",
-    "who should see my business details?",
-    "ולהצטרף לקבוצה בלינקדאין?",
-    "can I post a job on linkedin",
-]
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 class Nginx:
