@@ -10,7 +10,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -328,4 +327,3 @@ def test_h62_fuzz_left_no_trace(frozen: SlackRig) -> None:
     for n in range(50):
         send(frozen.port, "/slack/events", os.urandom(n * 7), [("X-Slack-Signature", "v0=" + "0" * 64)])
     nothing_happened(frozen)
-    assert time.time() > 0

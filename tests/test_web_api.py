@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -205,4 +204,3 @@ def test_metrics(web: WebRig) -> None:
     assert re.search(r'advisor_http_requests_total\{route="/api/ask",status="400"\} 1\.0', text)
     assert re.search(r'advisor_http_requests_total\{route="/api/ask",status="200"\} 2\.0', text)
     assert "advisor_log_failures" in text
-    json.dumps(text)
