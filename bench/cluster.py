@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slack_load import QUESTIONS, free_port, percentile  # noqa: E402
+from slack_load import event, free_port, percentile  # noqa: E402
 
 from bot.sqllog import SqlQueryLog  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
@@ -121,25 +120,6 @@ class Replica:
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
             self.process.wait(40)
-
-
-def event(n: int, run: str) -> bytes:
-    return json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": "T0001",
-            "event_id": f"Ev{run}{n}",
-            "event_time": 1700000000,
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": f"D{n % 200:04d}",
-                "user": f"U{n % 500:04d}",
-                "text": QUESTIONS[n % len(QUESTIONS)],
-                "ts": f"17{run}.{n:06d}",
-            },
-        }
-    ).encode()
 
 
 async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[str, float]:  # type: ignore[no-untyped-def]

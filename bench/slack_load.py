@@ -51,12 +51,13 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def event(n: int) -> bytes:
+def event(n: int, run: str = "BENCH") -> bytes:
+    """A distinct signed-able message event; ``run`` keeps ids apart between runs."""
     return json.dumps(
         {
             "type": "event_callback",
             "team_id": "T0001",
-            "event_id": f"EvBENCH{n}",
+            "event_id": f"Ev{run}{n}",
             "event_time": 1700000000,
             "event": {
                 "type": "message",
@@ -64,7 +65,7 @@ def event(n: int) -> bytes:
                 "channel": f"D{n % 200:04d}",
                 "user": f"U{n % 500:04d}",
                 "text": QUESTIONS[n % len(QUESTIONS)],
-                "ts": f"1700000000.{n:06d}",
+                "ts": f"17{run}.{n:06d}",
             },
         }
     ).encode()
