@@ -319,6 +319,7 @@ def serve(
         handle_signals=False,
         shutdown_timeout=settings.shutdown_seconds,
         handler_args=HTTP_LIMITS,
+        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
     )
     typer.echo("Advisor stopped")
 

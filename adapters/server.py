@@ -134,8 +134,20 @@ def build_app(
     ``teams_credentials`` replaces how outbound Teams calls get their token (tests)."""
     channels = check_channels(settings)
     metrics = Metrics(service)
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[metrics.middleware])
     state = ServerState(service, settings, channels)
+
+    @web.middleware
+    async def close_when_draining(request: web.Request, handler: Any) -> web.StreamResponse:
+        """While draining, every answer closes its connection, so a load balancer's pooled
+        connections move to the other replicas before this one stops listening."""
+        response: web.StreamResponse = await handler(request)
+        if state.draining:
+            response.force_close()
+        return response
+
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[metrics.middleware, close_when_draining]
+    )
     app[STATE] = state
     app[METRICS] = metrics
     app.router.add_get("/healthz", _healthz)

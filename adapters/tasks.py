@@ -13,8 +13,17 @@ log = logging.getLogger(__name__)
 
 
 class Tasks:
-    def __init__(self, limit: int) -> None:
+    """Up to ``limit`` pieces of work accepted at once.
+
+    ``slot`` bounds the part of each that needs the processor (claiming, matching, rendering) to
+    ``concurrency`` at a time: waiting work is parked and takes no turns of the event loop, so a
+    burst cannot queue the next acknowledgement behind hundreds of steps. Waiting on the network
+    (delivery, pacing) happens outside the slot.
+    """
+
+    def __init__(self, limit: int, concurrency: int | None = None) -> None:
         self.limit = limit
+        self.slot = asyncio.Semaphore(concurrency or limit)
         self._running: set[asyncio.Task[Any]] = set()
 
     def __len__(self) -> int:

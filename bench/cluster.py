@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,7 +55,7 @@ class Nginx:
         self.port = free_port()
         self.dir = workdir / "nginx"
         self.dir.mkdir()
-        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in ports)
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=2s;" for p in ports)
         (self.dir / "nginx.conf").write_text(f"""
 worker_processes 1;
 pid {self.dir}/nginx.pid;
@@ -74,8 +75,9 @@ http {{
       proxy_pass http://advisor;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_connect_timeout 1s;
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+      proxy_next_upstream_tries 3;
+      proxy_connect_timeout 2s;
       proxy_read_timeout 10s;
     }}
   }}
@@ -124,13 +126,16 @@ class Replica:
 
 async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[str, float]:  # type: ignore[no-untyped-def]
     latencies: list[float] = []
+    sent_at: list[float] = []
     failures = 0
+    outcomes: Counter[str] = Counter()
     total = int(rate * seconds)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=500)) as session:
 
         async def send(n: int) -> None:
             nonlocal failures
             body = event(n, run)
+            sent_at.append(time.monotonic())
             started = time.perf_counter()
             try:
                 async with session.post(
@@ -141,8 +146,10 @@ async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[s
                 ) as response:
                     await response.read()
                     failures += response.status != 200
-            except (TimeoutError, aiohttp.ClientError):
+                    outcomes[str(response.status)] += 1
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 failures += 1
+                outcomes[type(exc).__name__] += 1
             latencies.append((time.perf_counter() - started) * 1000)
 
         began = time.perf_counter()
@@ -158,6 +165,8 @@ async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[s
     return {
         "sent": total,
         "failures": failures,
+        "outcomes": dict(outcomes),
+        "sent_at": sent_at,
         "p50": percentile(latencies, 50),
         "p99": percentile(latencies, 99),
         "acks_per_s": (total - failures) / elapsed,
@@ -172,7 +181,7 @@ async def main_async(args: argparse.Namespace) -> None:
     pg.wait_ready()
     url = pg.create_database("advisor")
     SqlQueryLog(url).upgrade()
-    api = SlackApi()
+    api = SlackApi(delay=args.api_delay)
     runner = web.AppRunner(api.app(), access_log=None)
     await runner.setup()
     api_port = free_port()
@@ -189,6 +198,8 @@ async def main_async(args: argparse.Namespace) -> None:
         "ADVISOR_SLACK_CHANNEL_RATE": "1000",
         "ADVISOR_DRAIN_SECONDS": "2",
         "ADVISOR_WEB_ENABLED": "false",
+        "ADVISOR_ACCESS_LOG": "false",
+        "ADVISOR_ANSWER_CONCURRENCY": os.environ.get("CONC", "4"),
     }
     replicas = []
     for n in range(3):
@@ -243,9 +254,18 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"advisor x3 behind nginx, PostgreSQL, fault: {args.fault}")
         sent, failed = result["sent"], result["failures"]
         print(f"sent {sent} at {args.rate:g}/s for {args.seconds:g} s; failed requests {failed}")
+        print("responses: " + ", ".join(f"{k} x{v}" for k, v in sorted(result["outcomes"].items())))
         p50, p99, rate = result["p50"], result["p99"], result["acks_per_s"]
         print(f"ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms; {rate:.1f} acks/s")
         print(f"answers Slack received {answered}; log rows {rows} (requests acknowledged {sent - failed})")
+        # Answers are not tagged with their event: pair the k-th answer with the k-th event sent.
+        received = sorted(c.at for c in api.calls if c.method == "chat.postMessage")
+        delays = [(r - s) * 1000 for r, s in zip(received, sorted(result["sent_at"]), strict=False)]
+        if delays:
+            print(
+                f"answer delay (event sent to answer received) p50 {percentile(delays, 50):.0f} ms"
+                f"  p99 {percentile(delays, 99):.0f} ms"
+            )
     finally:
         nginx.stop()
         for replica in replicas:
@@ -283,6 +303,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--api-delay", type=float, default=0.1, help="seconds the stand-in Slack Web API takes per call"
+    )
     parser.add_argument("--fault", choices=["none", "postgres", "kill", "rolling"], default="none")
     parser.add_argument("--outage", type=float, default=10.0)
     parser.add_argument("--bare", action="store_true")

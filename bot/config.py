@@ -82,7 +82,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     """Larger request bodies get 413 before anything reads them."""
     max_inflight: int = Field(500, ge=1)
-    """Questions being answered at once; past it, new deliveries get 503 (Slack retries)."""
+    """Questions accepted and not yet answered; past it, new deliveries get 503 (Slack retries)."""
+    answer_concurrency: int = Field(4, ge=1)
+    """Of those, how many are worked on at once; the rest wait their turn without slowing acks."""
+    access_log: bool = True
+    """One log line per HTTP request (off behind a load balancer that logs them already)."""
 
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")

@@ -133,4 +133,3 @@ def test_records_spooled_before_a_kill_are_written_once_after_restart(pg_url: st
     assert len(rows) == 40 and len({r.id for r in rows}) == 40
     assert Spool(spool_path).count() == 0
     store.engine.dispose()
-

@@ -27,8 +27,12 @@ def test_health_and_readiness(tmp_path: Path) -> None:
         ready = send(port, "/readyz", method="GET")
         assert ready.status == 200 and ready.json()["database"] is True and ready.json()["channels"] == []
         assert send(port, "/slack/events", b"{}").status == 404
+        assert send(port, "/healthz", method="GET").headers.get("Connection", "").lower() != "close"
         app[STATE].draining = True
         assert send(port, "/readyz", method="GET").status == 503
+        # A load balancer's pooled connections leave a draining replica with the next answer.
+        alive = send(port, "/healthz", method="GET")
+        assert alive.status == 200 and alive.headers.get("Connection", "").lower() == "close"
     finally:
         loop.close()
         service.close()

@@ -81,7 +81,7 @@ class SlackAdapter:
             token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=retry_handlers()
         )
         self.delivery = Delivery(self.client, settings.slack_channel_rate, settings.slack_response_hosts)
-        self.tasks = Tasks(settings.max_inflight)
+        self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -214,7 +214,8 @@ class SlackAdapter:
     # -- answering ----------------------------------------------------------------------------
 
     async def _ask(self, query: Query) -> Answer | None:
-        return await ask(self.advisor, query)
+        async with self.tasks.slot:
+            return await ask(self.advisor, query)
 
     def _labels(self, lang: str) -> dict[str, str]:
         return {name: self.advisor.label(name, lang) for name in LABELS}
@@ -235,8 +236,9 @@ class SlackAdapter:
     async def _answer_message(self, event: dict[str, Any], team: str) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
         delivery = f"slack:{team}:{channel}:{ts}"
-        if not await asyncio.to_thread(self.service.claim, delivery):
-            return
+        async with self.tasks.slot:
+            if not await asyncio.to_thread(self.service.claim, delivery):
+                return
         text = to_query_text(event.get("text") or "")
         query = Query(
             text,
