@@ -124,6 +124,57 @@ class Replica:
             self.process.wait(40)
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def db_connections(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", ""), connect_timeout=2) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+class Sampler:
+    """Every ``every`` seconds: each replica's RSS and the database's connection count."""
+
+    def __init__(self, replicas: list[Replica], url: str, every: float) -> None:
+        self.replicas, self.url, self.every = replicas, url, every
+        self.rss: list[list[float]] = []
+        self.connections: list[int] = []
+
+    async def run(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await asyncio.sleep(self.every)
+            alive = [r.process.pid for r in self.replicas if r.process and r.process.poll() is None]
+            self.rss.append([rss_mb(pid) for pid in alive])
+            try:
+                self.connections.append(await asyncio.to_thread(db_connections, self.url))
+            except Exception:  # noqa: BLE001 - the database may be the fault under test
+                pass
+
+    def report(self) -> str:
+        if len(self.rss) < 3:
+            return "too short to sample memory"
+        warm = self.rss[len(self.rss) // 10]  # after the first tenth: imports and caches settled
+        last = self.rss[-1]
+        drift = max((b - a) / a * 100 for a, b in zip(warm, last, strict=False)) if warm and last else 0.0
+        return (
+            f"replica RSS after warm-up {', '.join(f'{v:.0f}' for v in warm)} MB, at the end "
+            f"{', '.join(f'{v:.0f}' for v in last)} MB (largest drift {drift:+.1f}%); "
+            f"database connections at most {max(self.connections, default=0)} "
+            f"(pool limit: 3 replicas x (5 + 5 overflow) = 30)"
+        )
+
+
 async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[str, float]:  # type: ignore[no-untyped-def]
     latencies: list[float] = []
     sent_at: list[float] = []
@@ -232,6 +283,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     await replica.ready(session)
 
         run = str(int(time.time()) % 100000)
+        sampler = Sampler(replicas, url, every=max(1.0, args.seconds / 100))
+        sampling = asyncio.create_task(sampler.run(args.seconds))
         result = await load(
             f"http://127.0.0.1:{nginx.port}/slack/events",
             args.rate,
@@ -258,6 +311,8 @@ async def main_async(args: argparse.Namespace) -> None:
         p50, p99, rate = result["p50"], result["p99"], result["acks_per_s"]
         print(f"ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms; {rate:.1f} acks/s")
         print(f"answers Slack received {answered}; log rows {rows} (requests acknowledged {sent - failed})")
+        await sampling
+        print(sampler.report())
         # Answers are not tagged with their event: pair the k-th answer with the k-th event sent.
         received = sorted(c.at for c in api.calls if c.method == "chat.postMessage")
         delays = [(r - s) * 1000 for r, s in zip(received, sorted(result["sent_at"]), strict=False)]
