@@ -335,16 +335,26 @@ def bench_intents(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     root: Annotated[Path, typer.Option("--root", help="The datasets folder.")] = DATASETS_DIR,
+    matcher: Annotated[
+        str, typer.Option("--matcher", help="lexical (default) or semantic (needs 'advisor[semantic]').")
+    ] = "lexical",
 ) -> None:
     """Accuracy, out-of-scope recall and latency of the matcher on a public intent benchmark."""
-    from bot.intents import load_dataset, run_benchmark
+    from bot.intents import MATCHERS, load_dataset, run_benchmark
 
     try:
+        if matcher not in MATCHERS:
+            raise ValueError(f"unknown matcher {matcher!r}; choose one of {', '.join(MATCHERS)}")
+        if matcher == "semantic":
+            from bot.semantic import available
+
+            if not available():
+                raise ValueError("the semantic scorer is not installed: pip install 'advisor[semantic]'")
         dataset = load_dataset(name, root, shots)
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, AdvisorError) as exc:
         raise _fail(exc) from exc
     if as_json:
-        result = run_benchmark(dataset)
+        result = run_benchmark(dataset, matcher_kind=matcher)
         typer.echo(json.dumps(result))
         return
     with typer.progressbar(length=len(dataset.test), label=f"{dataset.name}", file=sys.stderr) as bar:
@@ -354,11 +364,11 @@ def bench_intents(
                 bar.update(1)
                 yield pair
 
-        result = run_benchmark(dataset, progress)
+        result = run_benchmark(dataset, progress, matcher_kind=matcher)
     oos = "n/a (in-scope only)" if result["oos_recall"] is None else f"{result['oos_recall']:.1%}"
     typer.echo(
-        f"{result['dataset']}: {result['topics']} topics, {result['train_size']} training and "
-        f"{result['test_size']} test questions"
+        f"{result['dataset']} ({matcher} matcher): {result['topics']} topics, "
+        f"{result['train_size']} training and {result['test_size']} test questions"
     )
     typer.echo(
         f"in-scope accuracy {result['in_scope_accuracy']:.1%}, out-of-scope recall {oos}, "

@@ -365,8 +365,8 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=10.0)
     parser.add_argument("--bare", action="store_true")
     args = parser.parse_args()
-    if args.rate * args.seconds > 30_000 or args.seconds > 600:
-        raise SystemExit("keep a run under 30,000 events and 10 minutes")
+    if args.rate * args.seconds > 100_000 or args.seconds > 1_900:
+        raise SystemExit("keep a run under 100,000 events and 1,900 s (a 30-minute soak fits)")
     asyncio.run(main_async(args))
 
 

@@ -11,13 +11,14 @@ from .checklists import ChecklistIndex, ChecklistView
 from .checklists import view as checklist_view
 from .config import Settings, Thresholds
 from .entities import Entities, EntityFinder
+from .errors import ConfigError
 from .features import concept_table
 from .knowledge import Knowledge, Topic, load_knowledge
 from .localized import Localized
 from .matcher import LexicalMatcher, Matcher
 from .query import Channel, Query
 from .recording import Recorder, new_id
-from .text import clean, detect_lang, has_words
+from .text import clean, detect_lang, has_words, is_hebrew
 
 __all__ = ["Advisor", "topic_documents"]
 
@@ -54,6 +55,7 @@ class Advisor:
         thresholds: Thresholds | None = None,
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
+        matcher_kind: str = "lexical",
     ) -> None:
         """``recorder`` logs each question; ``observers`` (added later) see every answer, for
         metrics."""
@@ -63,6 +65,15 @@ class Advisor:
         self.matcher = matcher or LexicalMatcher(
             topic_documents(knowledge), concepts=concepts, vocabulary=_domain_words(knowledge)
         )
+        if matcher is None and matcher_kind == "semantic":
+            from .semantic import SemanticMatcher
+
+            english = {
+                t: [e for e in docs if not is_hebrew(e)] for t, docs in topic_documents(knowledge).items()
+            }
+            self.matcher = SemanticMatcher(english, fallback=self.matcher)
+        elif matcher_kind not in ("lexical", "semantic"):
+            raise ConfigError(f"unknown matcher {matcher_kind!r}: lexical or semantic")
         self.entities = EntityFinder(
             knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
         )
@@ -76,7 +87,7 @@ class Advisor:
     def from_settings(cls, settings: Settings) -> Advisor:
         """Load the knowledge base and policy the settings point at."""
         knowledge = load_knowledge(settings.knowledge_dir, settings.policy_file)
-        return cls(knowledge, thresholds=settings.thresholds)
+        return cls(knowledge, thresholds=settings.thresholds, matcher_kind=settings.matcher)
 
     def handle(self, query: Query) -> Answer:
         started = self._clock()

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .matcher import LexicalMatcher
+from .matcher import LexicalMatcher, Matcher
 
 __all__ = ["DATASETS", "Dataset", "load_dataset", "run_benchmark"]
 
 DATASETS = ("clinc150-full", "clinc150-small", "banking77", "hwu64")
+MATCHERS = ("lexical", "semantic")
 WRONGLY_DECLINED_TARGET = 0.025
 
 Pair = tuple[str, str | None]
@@ -78,9 +79,7 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def pick_threshold(
-    matcher: LexicalMatcher, val: list[Pair], target: float = WRONGLY_DECLINED_TARGET
-) -> float:
+def pick_threshold(matcher: Matcher, val: list[Pair], target: float = WRONGLY_DECLINED_TARGET) -> float:
     """The score below which only ``target`` of the in-scope validation questions fall."""
     scores = []
     for text, label in val:
@@ -90,11 +89,24 @@ def pick_threshold(
     return _percentile(scores, target * 100)
 
 
+def build_matcher(kind: str, topics: dict[str, list[str]]) -> Matcher:
+    """The advisor's matcher of that kind (``advisor ask`` builds the same from its settings)."""
+    if kind == "semantic":
+        from .semantic import SemanticMatcher
+
+        return SemanticMatcher(topics, fallback=LexicalMatcher(topics))
+    if kind != "lexical":
+        raise ValueError(f"unknown matcher {kind!r}; choose one of {', '.join(MATCHERS)}")
+    return LexicalMatcher(topics)
+
+
 def run_benchmark(
-    dataset: Dataset, progress: Callable[[Iterable[Pair]], Iterable[Pair]] = lambda x: x
+    dataset: Dataset,
+    progress: Callable[[Iterable[Pair]], Iterable[Pair]] = lambda x: x,
+    matcher_kind: str = "lexical",
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    matcher = LexicalMatcher(dataset.train)
+    matcher = build_matcher(matcher_kind, dataset.train)
     build_seconds = time.perf_counter() - started
     declining = dataset.has_oos and bool(dataset.val)
     threshold = pick_threshold(matcher, dataset.val) if declining else None
@@ -114,6 +126,7 @@ def run_benchmark(
             correct += (not declined) and best is not None and best.topic == label
     return {
         "dataset": dataset.name,
+        "matcher": matcher_kind,
         "in_scope_accuracy": round(correct / in_scope, 4) if in_scope else None,
         "oos_recall": round(oos_declined / oos, 4) if oos and declining else None,
         "threshold": round(threshold, 4) if threshold is not None else None,

@@ -73,6 +73,7 @@ class Service:
             matcher=base.matcher if base else None,
             thresholds=settings.thresholds,
             recorder=Recorder(writer, pseudonyms),
+            matcher_kind=settings.matcher,
         )
         return cls(advisor, store, writer, pseudonyms)
 

