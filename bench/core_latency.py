@@ -32,6 +32,7 @@ def percentile(values: list[float], pct: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--matcher", choices=["lexical", "semantic"], default="lexical")
     args = parser.parse_args()
 
     questions = [
@@ -41,7 +42,9 @@ def main() -> None:
         if line.strip()
     ]
     started = time.perf_counter()
-    advisor = Advisor(load_knowledge(DEFAULT_KNOWLEDGE_DIR), thresholds=Thresholds())
+    advisor = Advisor(
+        load_knowledge(DEFAULT_KNOWLEDGE_DIR), thresholds=Thresholds(), matcher_kind=args.matcher
+    )
     build_s = time.perf_counter() - started
 
     for q in questions:  # warm caches (stems, typo look-ups) as a running server would have

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,39 @@ def test_readiness_holds_while_the_spool_absorbs_a_database_outage(tmp_path: Pat
     finally:
         loop.close()
         service.close()
+
+
+def test_readiness_turns_503_at_the_spool_high_water_mark(tmp_path: Path) -> None:
+    """A long outage: once the spool is 90% full the replica leaves the load balancer's rotation
+    (Slack then retries elsewhere) while liveness stays 200 and nothing asked so far is lost."""
+    config = settings(
+        tmp_path,
+        database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        spool_max_records=100,
+        log_retry_seconds=60,
+    )
+    service = Service.start(config, base=shipped_advisor(), migrate=False)
+    loop = Loop()
+    try:
+        port = loop.serve(build_app(service, config))
+        headers = [("Content-Type", "application/json")]
+        statuses = []
+        for n in range(95):
+            body = json.dumps({"question": f"may I install the linkedin app? {n}"}).encode()
+            reply = send(port, "/api/ask", body, headers)
+            assert reply.status == 200
+            statuses.append(send(port, "/readyz", method="GET").status)
+        assert statuses[0] == 200 and statuses[-1] == 503
+        first_503 = statuses.index(503)
+        assert 85 <= first_503 <= 92 and set(statuses[first_503:]) == {503}
+        ready = send(port, "/readyz", method="GET").json()
+        assert ready["database"] is False and ready["log_backlog"] >= 90
+        assert send(port, "/healthz", method="GET").status == 200
+    finally:
+        loop.close()
+        service.close()
+    spooled = (tmp_path / "spool.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(spooled) == 95
 
 
 @pytest.mark.parametrize(
