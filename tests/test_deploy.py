@@ -88,6 +88,11 @@ def test_kubernetes_manifests_agree() -> None:
             assert backend["name"] == "advisor" and backend["port"]["name"] == service["ports"][0]["name"]
     paths = {p["path"] for r in docs["Ingress/advisor"]["spec"]["rules"] for p in r["http"]["paths"]}
     assert {"/slack/events", "/api/messages", "/"} <= paths
+    # A rolling restart loses no request: the ingress retries on another replica (bench/cluster.py).
+    retry = docs["Ingress/advisor"]["metadata"]["annotations"][
+        "nginx.ingress.kubernetes.io/proxy-next-upstream"
+    ]
+    assert {"error", "http_503", "non_idempotent"} <= set(retry.split())
     hpa = docs["HorizontalPodAutoscaler/advisor"]["spec"]
     assert hpa["scaleTargetRef"]["name"] == "advisor" and hpa["minReplicas"] >= 3
     assert docs["PodDisruptionBudget/advisor"]["spec"]["selector"]["matchLabels"] == labels
