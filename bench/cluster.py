@@ -55,7 +55,7 @@ class Nginx:
         self.port = free_port()
         self.dir = workdir / "nginx"
         self.dir.mkdir()
-        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=2s;" for p in ports)
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=0;" for p in ports)
         (self.dir / "nginx.conf").write_text(f"""
 worker_processes 1;
 pid {self.dir}/nginx.pid;
