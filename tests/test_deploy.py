@@ -212,3 +212,30 @@ def test_the_image_install_and_entry_point_in_a_fresh_environment(tmp_path: Path
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_every_alert_names_metrics_the_server_exposes(tmp_path: Path) -> None:
+    from adapters.server import build_app
+    from bot import load_settings
+    from bot.service import Service
+    from bot.testing import shipped_advisor
+
+    from .live import Loop
+
+    rule = manifests()["PrometheusRule/advisor"]
+    alerts = {r["alert"]: r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]}
+    assert {"AdvisorErrorResponses", "AdvisorLogBacklog", "AdvisorLogRecordsDropped"} <= set(alerts)
+    config = load_settings(env="development", data_dir=tmp_path)
+    service = Service.start(config, base=shipped_advisor())
+    loop = Loop()
+    try:
+        port = loop.serve(build_app(service, config))
+        send(port, "/healthz", method="GET")
+        exposed = send(port, "/metrics", method="GET").body.decode()
+    finally:
+        loop.close()
+        service.close()
+    names = set(re.findall(r"^(advisor_[a-z_]+)", exposed, re.MULTILINE))
+    for alert, expr in alerts.items():
+        used = set(re.findall(r"\b(advisor_[a-z_]+)", expr))
+        assert used and used <= names, (alert, used - names)
