@@ -250,6 +250,7 @@ async def main_async(args: argparse.Namespace) -> None:
         "ADVISOR_DRAIN_SECONDS": "2",
         "ADVISOR_WEB_ENABLED": "false",
         "ADVISOR_ACCESS_LOG": "false",
+        "ADVISOR_ANSWER_LEASE_SECONDS": "15",
         "ADVISOR_ANSWER_CONCURRENCY": os.environ.get("CONC", "4"),
     }
     replicas = []

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     """Questions accepted and not yet answered; past it, new deliveries get 503 (Slack retries)."""
     answer_concurrency: int = Field(4, ge=1)
     """Of those, how many are worked on at once; the rest wait their turn without slowing acks."""
+    answer_lease_seconds: float = Field(60.0, gt=0)
+    """A Slack message acknowledged and not answered within this time (the replica died) is
+    taken over by another replica, or by this one after a restart."""
+    answer_sweep_seconds: float = Field(10.0, gt=0)
+    """How often each replica looks for such messages."""
     access_log: bool = True
     """One log line per HTTP request (off behind a load balancer that logs them already)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -18,6 +18,7 @@ __all__ = [
     "FeedbackRecord",
     "LogRecord",
     "MemoryQueryLog",
+    "Pending",
     "QueryLog",
     "QuestionRecord",
 ]
@@ -69,10 +70,23 @@ class ChecklistRecord:
 LogRecord = QuestionRecord | FeedbackRecord | ChecklistRecord
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A delivery acknowledged and not yet answered: what is needed to answer it (``payload``,
+    JSON) and until when the replica that claimed it is trusted to (``lease_until``)."""
+
+    key: str
+    channel: str
+    payload: str
+    lease_until: datetime
+
+
 class QueryLog(Protocol):
     """Storage for the log. ``write`` is idempotent: a record whose id, or a question whose
     (channel, delivery id), is already stored is skipped, so retries never duplicate.
-    ``claim`` is the synchronous arbiter between replicas receiving the same delivery."""
+    ``claim`` is the synchronous arbiter between replicas receiving the same delivery; with a
+    ``pending`` it also keeps the delivery until ``release``, so that if the claimant dies another
+    replica takes it over once the lease ends (``overdue``)."""
 
     def write(self, records: Sequence[LogRecord]) -> None: ...
 
@@ -82,7 +96,11 @@ class QueryLog(Protocol):
 
     def checklists(self, since: datetime, until: datetime) -> list[ChecklistRecord]: ...
 
-    def claim(self, key: str, at: datetime) -> bool: ...
+    def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool: ...
+
+    def release(self, key: str) -> None: ...
+
+    def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]: ...
 
     def purge(self, before: datetime) -> int: ...
 
@@ -104,6 +122,7 @@ class MemoryQueryLog:
     _checklists: dict[str, ChecklistRecord] = field(default_factory=dict)
     _deliveries: set[tuple[str, str]] = field(default_factory=set)
     _claims: dict[str, datetime] = field(default_factory=dict)
+    _pending: dict[str, Pending] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def write(self, records: Sequence[LogRecord]) -> None:
@@ -137,17 +156,34 @@ class MemoryQueryLog:
             (c for c in self._checklists.values() if _between(c.at, since, until)), key=lambda c: c.at
         )
 
-    def claim(self, key: str, at: datetime) -> bool:
+    def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool:
         with self._lock:
             if key in self._claims:
                 return False
             self._claims[key] = at
+            if pending is not None:
+                self._pending[key] = pending
             return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._pending.pop(key, None)
+
+    def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]:
+        with self._lock:
+            late = sorted(
+                (p for p in self._pending.values() if p.lease_until < now), key=lambda p: p.lease_until
+            )
+            taken = [replace(p, lease_until=lease_until) for p in late[:limit]]
+            self._pending.update((p.key, p) for p in taken)
+            return taken
 
     def purge(self, before: datetime) -> int:
         with self._lock:
             for key in [k for k, at in self._claims.items() if at < before]:
                 del self._claims[key]
+            for key in [k for k, p in self._pending.items() if p.lease_until < before]:
+                del self._pending[key]
             return self._drop(lambda r: _time(r) < before)
 
     def forget(self, user: str) -> int:

@@ -3,10 +3,12 @@ assembled from the settings and closed together."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import Any
 
 from .advisor import Advisor
 from .config import Settings
@@ -14,6 +16,7 @@ from .errors import ConfigError
 from .knowledge import load_knowledge
 from .logwriter import LogWriter
 from .pseudonyms import Pseudonymizer, load_or_create_key
+from .querylog import Pending
 from .recording import Recorder
 from .spool import Spool
 from .sqllog import SqlQueryLog
@@ -77,17 +80,51 @@ class Service:
         )
         return cls(advisor, store, writer, pseudonyms)
 
-    def claim(self, delivery: str) -> bool:
+    def claim(self, delivery: str, keep: dict[str, Any] | None = None, lease_seconds: float = 60.0) -> bool:
         """True when this process should answer ``delivery``: the database decides between
-        replicas. If the database cannot be reached the answer goes out anyway (each replica
-        still drops its own duplicates), since an unanswered person is worse than a rare
-        double reply during an outage."""
+        replicas. With ``keep`` (what is needed to answer it), the delivery stays in the
+        database until :meth:`release`; if this process dies first, another replica takes it
+        over after ``lease_seconds`` (:meth:`overdue`). If the database cannot be reached the
+        answer goes out anyway (each replica still drops its own duplicates), since an
+        unanswered person is worse than a rare double reply during an outage."""
         key = self.pseudonyms("delivery", delivery) or ""
+        now = datetime.now(UTC)
+        pending = None
+        if keep is not None:
+            payload = json.dumps({"delivery": delivery, **keep}, ensure_ascii=False)
+            pending = Pending(
+                key, str(keep.get("channel", "")), payload, now + timedelta(seconds=lease_seconds)
+            )
         try:
-            return self.store.claim(key, datetime.now(UTC))
+            return self.store.claim(key, now, pending)
         except Exception as exc:  # noqa: BLE001 - any database failure: answer anyway
             log.warning("delivery claim unavailable (%s); answering without it", type(exc).__name__)
             return True
+
+    def release(self, delivery: str) -> None:
+        """The delivery was answered: forget what was kept to answer it."""
+        try:
+            self.store.release(self.pseudonyms("delivery", delivery) or "")
+        except Exception as exc:  # noqa: BLE001 - the lease then ends and a replica answers again
+            log.warning("could not release an answered delivery (%s)", type(exc).__name__)
+
+    def overdue(self, lease_seconds: float = 60.0, limit: int = 50) -> list[dict[str, Any]]:
+        """Deliveries whose claimant did not answer within its lease, now this process's."""
+        now = datetime.now(UTC)
+        try:
+            taken = self.store.overdue(now, now + timedelta(seconds=lease_seconds), limit)
+        except Exception as exc:  # noqa: BLE001 - the database is away: try again later
+            log.warning("could not look for overdue deliveries (%s)", type(exc).__name__)
+            return []
+        found = []
+        for pending in taken:
+            try:
+                found.append(json.loads(pending.payload))
+            except ValueError:
+                self.store.release(pending.key)
+        if found:
+            log.info("taking over %d deliveries another process acknowledged and did not answer", len(found))
+        return found
 
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)

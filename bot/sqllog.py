@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
+from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, Pending, QuestionRecord
 
 __all__ = ["SqlQueryLog", "metadata"]
 
@@ -75,6 +75,15 @@ delivery_claims = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+pending_answers = sa.Table(
+    "pending_answers",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
 CLAIM = sa.text(
@@ -253,15 +262,50 @@ class SqlQueryLog:
             for r in rows
         ]
 
-    def claim(self, key: str, at: datetime) -> bool:
+    def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool:
         """Claim a delivery; True for the first claimant only, on any replica. One plain
-        statement (SQLite and PostgreSQL both speak it): this runs for every message."""
+        statement (SQLite and PostgreSQL both speak it): this runs for every message. With
+        ``pending``, the claimant also keeps the delivery, in the same transaction."""
         with self._write_lock, self.engine.begin() as connection:
-            return connection.execute(CLAIM, {"key": key, "at": at}).first() is not None
+            won = connection.execute(CLAIM, {"key": key, "at": at}).first() is not None
+            if won and pending is not None:
+                connection.execute(
+                    sa.insert(pending_answers).values(
+                        key=key,
+                        channel=pending.channel,
+                        payload=pending.payload,
+                        lease_until=pending.lease_until,
+                    )
+                )
+            return won
+
+    def release(self, key: str) -> None:
+        with self._write_lock, self.engine.begin() as connection:
+            connection.execute(sa.delete(pending_answers).where(pending_answers.c.key == key))
+
+    def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]:
+        """Take over deliveries whose claimant's lease ended: each goes to one caller only (the
+        update re-checks the lease, so two replicas sweeping at once split them)."""
+        table = pending_answers
+        taken = []
+        with self._write_lock, self.engine.begin() as connection:
+            rows = connection.execute(
+                sa.select(table).where(table.c.lease_until < now).order_by(table.c.lease_until).limit(limit)
+            ).mappings()
+            for row in list(rows):
+                moved = connection.execute(
+                    sa.update(table)
+                    .where(table.c.key == row["key"], table.c.lease_until < now)
+                    .values(lease_until=lease_until)
+                ).rowcount
+                if moved == 1:
+                    taken.append(Pending(row["key"], row["channel"], row["payload"], lease_until))
+        return taken
 
     def purge(self, before: datetime) -> int:
         with self._write_lock, self.engine.begin() as connection:
             connection.execute(sa.delete(delivery_claims).where(delivery_claims.c.claimed_at < before))
+            connection.execute(sa.delete(pending_answers).where(pending_answers.c.lease_until < before))
             return sum(
                 connection.execute(sa.delete(table).where(column < before)).rowcount
                 for table, column in TIME_COLUMN.items()

@@ -30,6 +30,10 @@ class SlackApi:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     delay: float = 0.0
+    stall: float = 0.0
+    """Seconds a chat.postMessage waits before it counts as received; a caller that goes away
+    meanwhile (its process killed) never posted. ``stalled`` counts the waits begun."""
+    stalled: int = 0
     _ts: Any = field(default_factory=lambda: itertools.count(1))
 
     socket_port: int = 0
@@ -79,7 +83,15 @@ class SlackApi:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        self.calls.append(Call(method, await self._payload(request), time.monotonic(), dict(request.headers)))
+        payload = await self._payload(request)
+        if self.stall and method == "chat.postMessage":
+            self.stalled += 1
+            deadline = time.monotonic() + self.stall
+            while time.monotonic() < deadline and request.transport and not request.transport.is_closing():
+                await asyncio.sleep(0.05)
+            if not request.transport or request.transport.is_closing():
+                return web.Response(status=499)
+        self.calls.append(Call(method, payload, time.monotonic(), dict(request.headers)))
         if self.delay:
             await asyncio.sleep(self.delay)
         scripted = self._scripted(method)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.querylog import ChecklistRecord, FeedbackRecord, QueryLog, QuestionRecord
+from bot.querylog import ChecklistRecord, FeedbackRecord, Pending, QueryLog, QuestionRecord
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -127,3 +127,23 @@ def test_a_delivery_is_claimed_once(store: QueryLog) -> None:
     assert store.claim("j" * 64, NOW) is True
     store.purge(NOW + timedelta(days=1))
     assert store.claim("k" * 64, NOW) is True
+
+
+def test_a_pending_delivery_is_kept_until_released_and_taken_over_once_overdue(store: QueryLog) -> None:
+    lease = NOW + timedelta(seconds=60)
+    held = Pending("p" * 64, "slack", '{"text": "may I?"}', lease)
+    assert store.claim("p" * 64, NOW, held) is True
+    assert store.claim("p" * 64, NOW, held) is False  # a second claimant keeps nothing
+    assert store.claim("q" * 64, NOW, Pending("q" * 64, "slack", "{}", lease)) is True
+    store.release("q" * 64)
+    assert store.overdue(NOW + timedelta(seconds=30), NOW + timedelta(seconds=90)) == []
+    later = NOW + timedelta(seconds=61)
+    [taken] = store.overdue(later, later + timedelta(seconds=60))
+    assert taken == Pending("p" * 64, "slack", '{"text": "may I?"}', later + timedelta(seconds=60))
+    # Taken over: nobody else gets it until the new lease ends too.
+    assert store.overdue(later + timedelta(seconds=1), later + timedelta(seconds=61)) == []
+    store.release("p" * 64)
+    assert store.overdue(later + timedelta(days=1), later + timedelta(days=2)) == []
+    assert store.claim("r" * 64, NOW, Pending("r" * 64, "slack", "{}", lease)) is True
+    store.purge(NOW + timedelta(days=1))
+    assert store.overdue(NOW + timedelta(days=2), NOW + timedelta(days=3)) == []

@@ -28,6 +28,53 @@ SECRET = "replica-signing-secret"
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
+def start_replicas(
+    pg_url: str, tmp_path: Path, count: int, **env: str
+) -> tuple[list[subprocess.Popen[bytes]], list[int]]:
+    """``count`` real ``advisor serve`` processes on one PostgreSQL, ready to serve."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
+    base |= {
+        "ADVISOR_ENV": "development",
+        "ADVISOR_DATABASE_URL": pg_url,
+        "ADVISOR_REPLICAS": str(count),
+        "ADVISOR_PSEUDONYM_KEY": "replica-pseudonym-key-" * 2,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-replica",
+        "ADVISOR_LOG_FLUSH_SECONDS": "0.05",
+        **env,
+    }
+    processes, ports = [], []
+    for n in range(count):
+        port = free_port()
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
+                cwd=ROOT,
+                env=base | {"ADVISOR_DATA_DIR": str(tmp_path / f"replica{n}")},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        ports.append(port)
+    for port in ports:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if send(port, "/readyz", method="GET", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+    return processes, ports
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        process.wait(30)
+
+
 @pytest.fixture
 def replicas(pg_url: str, tmp_path: Path) -> Iterator[tuple[list[int], SlackApi, Connector, str]]:
     loop = Loop()
@@ -35,47 +82,17 @@ def replicas(pg_url: str, tmp_path: Path) -> Iterator[tuple[list[int], SlackApi,
     api_port = loop.serve(api.app())
     connector.port = loop.serve(connector.app())
     SqlQueryLog(pg_url).upgrade()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
-    base |= {
-        "ADVISOR_ENV": "development",
-        "ADVISOR_DATABASE_URL": pg_url,
-        "ADVISOR_REPLICAS": "3",
-        "ADVISOR_PSEUDONYM_KEY": "replica-pseudonym-key-" * 2,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": "xoxb-replica",
-        "ADVISOR_SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/",
-        "ADVISOR_TEAMS_ENABLED": "true",
-        "ADVISOR_LOG_FLUSH_SECONDS": "0.05",
-    }
-    processes, ports = [], []
-    for n in range(3):
-        port = free_port()
-        env = base | {"ADVISOR_DATA_DIR": str(tmp_path / f"replica{n}")}
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        ports.append(port)
+    processes, ports = start_replicas(
+        pg_url,
+        tmp_path,
+        3,
+        ADVISOR_SLACK_API_URL=f"http://127.0.0.1:{api_port}/api/",
+        ADVISOR_TEAMS_ENABLED="true",
+    )
     try:
-        for port in ports:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if send(port, "/readyz", method="GET", timeout=2).status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
         yield ports, api, connector, pg_url
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(30)
+        stop(processes)
         loop.close()
 
 
@@ -123,3 +140,47 @@ def test_one_teams_activity_to_three_replicas(replicas) -> None:  # type: ignore
     time.sleep(1.5)
     assert len(connector.replies) == 1
     assert len([q for q in SqlQueryLog(pg_url).questions(*EVER) if q.channel == "teams"]) == 1
+
+
+def test_a_message_acknowledged_by_a_replica_that_dies_is_answered_by_another(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Replica A acknowledges a message and is killed (SIGKILL) while posting the answer; once
+    A's lease ends, replica B answers it: one reply, one log row, nothing left pending."""
+    loop = Loop()
+    api = SlackApi()
+    api_port = loop.serve(api.app())
+    SqlQueryLog(pg_url).upgrade()
+    processes, ports = start_replicas(
+        pg_url,
+        tmp_path,
+        2,
+        ADVISOR_SLACK_API_URL=f"http://127.0.0.1:{api_port}/api/",
+        ADVISOR_ANSWER_LEASE_SECONDS="3",
+        ADVISOR_ANSWER_SWEEP_SECONDS="0.5",
+    )
+    try:
+        api.stall = 60
+        body = json.dumps(fixture("event_dm")).encode()
+        assert (
+            send(ports[0], "/slack/events", body, signed_headers(SECRET, int(time.time()), body)).status
+            == 200
+        )
+        deadline = time.monotonic() + 20
+        while api.stalled == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert api.stalled == 1  # A is posting the answer
+        processes[0].kill()
+        processes[0].wait(10)
+        api.stall = 0
+        [reply] = api.wait_for(1, "chat.postMessage", timeout=20)
+        assert reply["channel"] == fixture("event_dm")["event"]["channel"]
+        time.sleep(2)
+        assert len(api.of("chat.postMessage")) == 1
+        store = SqlQueryLog(pg_url)
+        assert len([q for q in store.questions(*EVER) if q.channel == "slack"]) == 1
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+    finally:
+        stop(processes)
+        loop.close()

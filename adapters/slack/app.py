@@ -58,6 +58,10 @@ def to_query_text(text: str) -> str:
     return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
 
 
+# What is kept of a message until it is answered (and no longer).
+KEPT_FIELDS = ("channel", "channel_type", "ts", "thread_ts", "text", "user")
+
+
 def _value(action: dict[str, Any]) -> dict[str, Any]:
     try:
         value = json.loads(action.get("value") or "{}")
@@ -82,6 +86,9 @@ class SlackAdapter:
         )
         self.delivery = Delivery(self.client, settings.slack_channel_rate, settings.slack_response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
+        self.lease_seconds = settings.answer_lease_seconds
+        self.sweep_seconds = settings.answer_sweep_seconds
+        self._sweeper: asyncio.Task[None] | None = None
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -114,6 +121,7 @@ class SlackAdapter:
     async def _startup(self, _app: web.Application) -> None:
         # One connection pool for every Web API call (slack-sdk opens a session per call otherwise).
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="slack-sweeper")
         try:
             found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
             self.bot_user_id = found.get("user_id")
@@ -122,7 +130,19 @@ class SlackAdapter:
                 "Slack auth.test failed at start (%s); own messages are told by bot_id", type(exc).__name__
             )
 
+    async def _sweep(self) -> None:
+        """Answer messages a replica acknowledged and could not answer (it died): the database
+        hands each to one replica once its lease has ended."""
+        while True:
+            await asyncio.sleep(self.sweep_seconds)
+            for kept in await asyncio.to_thread(self.service.overdue, self.lease_seconds):
+                if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
+                    work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
+                    self.tasks.spawn(work, "slack-taken-over")
+
     async def _shutdown(self, _app: web.Application) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         left = await self.tasks.drain(timeout=20)
         if left:
             log.warning("%d Slack answers still running at shutdown", left)
@@ -233,12 +253,23 @@ class SlackAdapter:
             return to_fallback(answer), summary_blocks(answer)
         return to_fallback(answer), to_blocks(answer, labels, quote)
 
-    async def _answer_message(self, event: dict[str, Any], team: str) -> None:
+    async def _answer_message(self, event: dict[str, Any], team: str, kept: bool = False) -> None:
+        """Claim the message (kept in the database until answered, so that another replica
+        answers it if this one dies), answer it, then let it go; ``kept``: taken over."""
         channel, ts = event.get("channel", ""), event.get("ts", "")
         delivery = f"slack:{team}:{channel}:{ts}"
-        async with self.tasks.slot:
-            if not await asyncio.to_thread(self.service.claim, delivery):
+        if not kept:
+            keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
+            if not await asyncio.to_thread(self.service.claim, delivery, keep, self.lease_seconds):
                 return
+        try:
+            await self._answer_claimed(event, team, channel, ts, delivery)
+        finally:
+            await asyncio.to_thread(self.service.release, delivery)
+
+    async def _answer_claimed(
+        self, event: dict[str, Any], team: str, channel: str, ts: str, delivery: str
+    ) -> None:
         text = to_query_text(event.get("text") or "")
         query = Query(
             text,
