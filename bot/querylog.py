@@ -100,6 +100,8 @@ class QueryLog(Protocol):
 
     def release(self, key: str) -> None: ...
 
+    def renew(self, keys: Sequence[str], lease_until: datetime) -> None: ...
+
     def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]: ...
 
     def purge(self, before: datetime) -> int: ...
@@ -168,6 +170,12 @@ class MemoryQueryLog:
     def release(self, key: str) -> None:
         with self._lock:
             self._pending.pop(key, None)
+
+    def renew(self, keys: Sequence[str], lease_until: datetime) -> None:
+        with self._lock:
+            for key in keys:
+                if key in self._pending:
+                    self._pending[key] = replace(self._pending[key], lease_until=lease_until)
 
     def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]:
         with self._lock:

@@ -108,6 +108,14 @@ class Service:
         except Exception as exc:  # noqa: BLE001 - the lease then ends and a replica answers again
             log.warning("could not release an answered delivery (%s)", type(exc).__name__)
 
+    def renew(self, deliveries: list[str], lease_seconds: float = 60.0) -> None:
+        """This process is alive and still answering these: extend their leases."""
+        keys = [self.pseudonyms("delivery", d) or "" for d in deliveries]
+        try:
+            self.store.renew(keys, datetime.now(UTC) + timedelta(seconds=lease_seconds))
+        except Exception as exc:  # noqa: BLE001 - the database is away: the leases may lapse
+            log.warning("could not renew answer leases (%s)", type(exc).__name__)
+
     def overdue(self, lease_seconds: float = 60.0, limit: int = 50) -> list[dict[str, Any]]:
         """Deliveries whose claimant did not answer within its lease, now this process's."""
         now = datetime.now(UTC)

@@ -283,6 +283,18 @@ class SqlQueryLog:
         with self._write_lock, self.engine.begin() as connection:
             connection.execute(sa.delete(pending_answers).where(pending_answers.c.key == key))
 
+    def renew(self, keys: Sequence[str], lease_until: datetime) -> None:
+        """The claimant is alive and still working on these: extend their lease."""
+        if not keys:
+            return
+        table = pending_answers
+        with self._write_lock, self.engine.begin() as connection:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                connection.execute(
+                    sa.update(table).where(table.c.key.in_(chunk)).values(lease_until=lease_until)
+                )
+
     def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]:
         """Take over deliveries whose claimant's lease ended: each goes to one caller only (the
         update re-checks the lease, so two replicas sweeping at once split them)."""

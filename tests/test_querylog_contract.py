@@ -147,3 +147,13 @@ def test_a_pending_delivery_is_kept_until_released_and_taken_over_once_overdue(s
     assert store.claim("r" * 64, NOW, Pending("r" * 64, "slack", "{}", lease)) is True
     store.purge(NOW + timedelta(days=1))
     assert store.overdue(NOW + timedelta(days=2), NOW + timedelta(days=3)) == []
+
+
+def test_a_claimant_alive_keeps_its_deliveries_by_renewing_the_lease(store: QueryLog) -> None:
+    lease = NOW + timedelta(seconds=15)
+    assert store.claim("s" * 64, NOW, Pending("s" * 64, "slack", "{}", lease)) is True
+    store.renew(["s" * 64, "unknown" * 8], NOW + timedelta(seconds=40))
+    assert store.overdue(NOW + timedelta(seconds=20), NOW + timedelta(seconds=60)) == []
+    [taken] = store.overdue(NOW + timedelta(seconds=41), NOW + timedelta(seconds=60))
+    assert taken.key == "s" * 64
+    store.renew([], NOW)  # nothing held: nothing to do

@@ -89,6 +89,7 @@ class SlackAdapter:
         self.lease_seconds = settings.answer_lease_seconds
         self.sweep_seconds = settings.answer_sweep_seconds
         self._sweeper: asyncio.Task[None] | None = None
+        self._held: set[str] = set()
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -135,6 +136,8 @@ class SlackAdapter:
         hands each to one replica once its lease has ended."""
         while True:
             await asyncio.sleep(self.sweep_seconds)
+            # Messages still waiting here keep their leases: only a dead replica's lapse.
+            await asyncio.to_thread(self.service.renew, list(self._held), self.lease_seconds)
             for kept in await asyncio.to_thread(self.service.overdue, self.lease_seconds):
                 if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
                     work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
@@ -262,10 +265,12 @@ class SlackAdapter:
             keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
             if not await asyncio.to_thread(self.service.claim, delivery, keep, self.lease_seconds):
                 return
+        self._held.add(delivery)
         try:
             await self._answer_claimed(event, team, channel, ts, delivery)
         finally:
             await asyncio.to_thread(self.service.release, delivery)
+            self._held.discard(delivery)
 
     async def _answer_claimed(
         self, event: dict[str, Any], team: str, channel: str, ts: str, delivery: str
