@@ -98,7 +98,7 @@ class QueryLog(Protocol):
 
     def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool: ...
 
-    def release(self, key: str) -> None: ...
+    def release(self, keys: Sequence[str]) -> None: ...
 
     def renew(self, keys: Sequence[str], lease_until: datetime) -> None: ...
 
@@ -167,9 +167,10 @@ class MemoryQueryLog:
                 self._pending[key] = pending
             return True
 
-    def release(self, key: str) -> None:
+    def release(self, keys: Sequence[str]) -> None:
         with self._lock:
-            self._pending.pop(key, None)
+            for key in keys:
+                self._pending.pop(key, None)
 
     def renew(self, keys: Sequence[str], lease_until: datetime) -> None:
         with self._lock:

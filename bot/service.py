@@ -101,10 +101,12 @@ class Service:
             log.warning("delivery claim unavailable (%s); answering without it", type(exc).__name__)
             return True
 
-    def release(self, delivery: str) -> None:
-        """The delivery was answered: forget what was kept to answer it."""
+    def release(self, deliveries: list[str]) -> None:
+        """These deliveries were answered: forget what was kept to answer them."""
+        if not deliveries:
+            return
         try:
-            self.store.release(self.pseudonyms("delivery", delivery) or "")
+            self.store.release([self.pseudonyms("delivery", d) or "" for d in deliveries])
         except Exception as exc:  # noqa: BLE001 - the lease then ends and a replica answers again
             log.warning("could not release an answered delivery (%s)", type(exc).__name__)
 
@@ -129,7 +131,7 @@ class Service:
             try:
                 found.append(json.loads(pending.payload))
             except ValueError:
-                self.store.release(pending.key)
+                self.store.release([pending.key])
         if found:
             log.info("taking over %d deliveries another process acknowledged and did not answer", len(found))
         return found

@@ -279,9 +279,11 @@ class SqlQueryLog:
                 )
             return won
 
-    def release(self, key: str) -> None:
+    def release(self, keys: Sequence[str]) -> None:
+        table = pending_answers
         with self._write_lock, self.engine.begin() as connection:
-            connection.execute(sa.delete(pending_answers).where(pending_answers.c.key == key))
+            for start in range(0, len(keys), 500):
+                connection.execute(sa.delete(table).where(table.c.key.in_(list(keys[start : start + 500]))))
 
     def renew(self, keys: Sequence[str], lease_until: datetime) -> None:
         """The claimant is alive and still working on these: extend their lease."""

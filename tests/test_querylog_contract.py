@@ -135,14 +135,14 @@ def test_a_pending_delivery_is_kept_until_released_and_taken_over_once_overdue(s
     assert store.claim("p" * 64, NOW, held) is True
     assert store.claim("p" * 64, NOW, held) is False  # a second claimant keeps nothing
     assert store.claim("q" * 64, NOW, Pending("q" * 64, "slack", "{}", lease)) is True
-    store.release("q" * 64)
+    store.release(["q" * 64])
     assert store.overdue(NOW + timedelta(seconds=30), NOW + timedelta(seconds=90)) == []
     later = NOW + timedelta(seconds=61)
     [taken] = store.overdue(later, later + timedelta(seconds=60))
     assert taken == Pending("p" * 64, "slack", '{"text": "may I?"}', later + timedelta(seconds=60))
     # Taken over: nobody else gets it until the new lease ends too.
     assert store.overdue(later + timedelta(seconds=1), later + timedelta(seconds=61)) == []
-    store.release("p" * 64)
+    store.release(["p" * 64, "never-held" * 6])
     assert store.overdue(later + timedelta(days=1), later + timedelta(days=2)) == []
     assert store.claim("r" * 64, NOW, Pending("r" * 64, "slack", "{}", lease)) is True
     store.purge(NOW + timedelta(days=1))

@@ -58,6 +58,8 @@ def to_query_text(text: str) -> str:
     return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
 
 
+# Answered messages are let go of in batches, this often (seconds).
+RELEASE_SECONDS = 0.5
 # What is kept of a message until it is answered (and no longer).
 KEPT_FIELDS = ("channel", "channel_type", "ts", "thread_ts", "text", "user")
 
@@ -90,6 +92,7 @@ class SlackAdapter:
         self.sweep_seconds = settings.answer_sweep_seconds
         self._sweeper: asyncio.Task[None] | None = None
         self._held: set[str] = set()
+        self._answered: list[str] = []
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -134,8 +137,13 @@ class SlackAdapter:
     async def _sweep(self) -> None:
         """Answer messages a replica acknowledged and could not answer (it died): the database
         hands each to one replica once its lease has ended."""
+        swept = time.monotonic()
         while True:
-            await asyncio.sleep(self.sweep_seconds)
+            await asyncio.sleep(RELEASE_SECONDS)
+            await self._release()
+            if time.monotonic() - swept < self.sweep_seconds:
+                continue
+            swept = time.monotonic()
             # Messages still waiting here keep their leases: only a dead replica's lapse.
             await asyncio.to_thread(self.service.renew, list(self._held), self.lease_seconds)
             for kept in await asyncio.to_thread(self.service.overdue, self.lease_seconds):
@@ -143,10 +151,16 @@ class SlackAdapter:
                     work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
                     self.tasks.spawn(work, "slack-taken-over")
 
+    async def _release(self) -> None:
+        """Let go of the messages answered since the last time, in one statement."""
+        answered, self._answered = self._answered, []
+        await asyncio.to_thread(self.service.release, answered)
+
     async def _shutdown(self, _app: web.Application) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
         left = await self.tasks.drain(timeout=20)
+        await self._release()
         if left:
             log.warning("%d Slack answers still running at shutdown", left)
         if self.client.session is not None:
@@ -269,8 +283,8 @@ class SlackAdapter:
         try:
             await self._answer_claimed(event, team, channel, ts, delivery)
         finally:
-            await asyncio.to_thread(self.service.release, delivery)
             self._held.discard(delivery)
+            self._answered.append(delivery)
 
     async def _answer_claimed(
         self, event: dict[str, Any], team: str, channel: str, ts: str, delivery: str
