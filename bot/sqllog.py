@@ -91,6 +91,18 @@ CLAIM = sa.text(
     "ON CONFLICT (key) DO NOTHING RETURNING key"
 ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True)))
 
+# PostgreSQL claims and keeps in one statement (one round trip per message); SQLite, whose
+# CTEs cannot insert, runs CLAIM and then the insert in one transaction.
+CLAIM_AND_KEEP = sa.text(
+    "WITH won AS (INSERT INTO delivery_claims (key, claimed_at) VALUES (:key, :at) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key) "
+    "INSERT INTO pending_answers (key, channel, payload, lease_until) "
+    "SELECT key, :channel, :payload, :lease_until FROM won RETURNING key"
+).bindparams(
+    sa.bindparam("at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
+)
+
 TIME_COLUMN = {questions: questions.c.asked_at, feedback: feedback.c.at, checklist_runs: checklist_runs.c.at}
 USER_TABLES = tuple(TIME_COLUMN)
 
@@ -267,6 +279,13 @@ class SqlQueryLog:
         statement (SQLite and PostgreSQL both speak it): this runs for every message. With
         ``pending``, the claimant also keeps the delivery, in the same transaction."""
         with self._write_lock, self.engine.begin() as connection:
+            if pending is not None and self.engine.dialect.name == "postgresql":
+                kept = {
+                    "channel": pending.channel,
+                    "payload": pending.payload,
+                    "lease_until": pending.lease_until,
+                }
+                return connection.execute(CLAIM_AND_KEEP, {"key": key, "at": at, **kept}).first() is not None
             won = connection.execute(CLAIM, {"key": key, "at": at}).first() is not None
             if won and pending is not None:
                 connection.execute(
