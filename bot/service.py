@@ -101,14 +101,18 @@ class Service:
             log.warning("delivery claim unavailable (%s); answering without it", type(exc).__name__)
             return True
 
-    def release(self, deliveries: list[str]) -> None:
-        """These deliveries were answered: forget what was kept to answer them."""
+    def release(self, deliveries: list[str]) -> bool:
+        """These deliveries were answered: forget what was kept to answer them. False when the
+        database could not be reached (the caller tries again, or the leases lapse and the
+        deliveries are answered twice)."""
         if not deliveries:
-            return
+            return True
         try:
             self.store.release([self.pseudonyms("delivery", d) or "" for d in deliveries])
-        except Exception as exc:  # noqa: BLE001 - the lease then ends and a replica answers again
-            log.warning("could not release an answered delivery (%s)", type(exc).__name__)
+            return True
+        except Exception as exc:  # noqa: BLE001 - the database is away: try again later
+            log.warning("could not release %d answered deliveries (%s)", len(deliveries), type(exc).__name__)
+            return False
 
     def renew(self, deliveries: list[str], lease_seconds: float = 60.0) -> None:
         """This process is alive and still answering these: extend their leases."""

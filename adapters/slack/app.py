@@ -154,7 +154,10 @@ class SlackAdapter:
     async def _release(self) -> None:
         """Let go of the messages answered since the last time, in one statement."""
         answered, self._answered = self._answered, []
-        await asyncio.to_thread(self.service.release, answered)
+        if not await asyncio.to_thread(self.service.release, answered):
+            # The database is away: keep them for the next round (bounded; past it their leases
+            # lapse and they may be answered twice).
+            self._answered = (answered + self._answered)[-100_000:]
 
     async def _shutdown(self, _app: web.Application) -> None:
         if self._sweeper is not None:
