@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
@@ -94,6 +95,9 @@ class SlackAdapter:
         self._sweeper: asyncio.Task[None] | None = None
         self._held: set[str] = set()
         self._answered: list[str] = []
+        # Claims, releases and leases go through one thread of their own: they wait on the
+        # database, and several threads would take the interpreter from the acknowledgements.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -146,16 +150,19 @@ class SlackAdapter:
                 continue
             swept = time.monotonic()
             # Messages still waiting here keep their leases: only a dead replica's lapse.
-            await asyncio.to_thread(self.service.renew, list(self._held), self.lease_seconds)
-            for kept in await asyncio.to_thread(self.service.overdue, self.lease_seconds):
+            await self._database(self.service.renew, list(self._held), self.lease_seconds)
+            for kept in await self._database(self.service.overdue, self.lease_seconds):
                 if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
                     work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
                     self.tasks.spawn(work, "slack-taken-over")
 
+    async def _database(self, work: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
+
     async def _release(self) -> None:
         """Let go of the messages answered since the last time, in one statement."""
         answered, self._answered = self._answered, []
-        if not await asyncio.to_thread(self.service.release, answered):
+        if not await self._database(self.service.release, answered):
             # The database is away: keep them for the next round (bounded; past it their leases
             # lapse and they may be answered twice).
             self._answered = (answered + self._answered)[-100_000:]
@@ -165,6 +172,7 @@ class SlackAdapter:
             self._sweeper.cancel()
         left = await self.tasks.drain(timeout=20)
         await self._release()
+        self._db.shutdown(wait=False)
         if left:
             log.warning("%d Slack answers still running at shutdown", left)
         if self.client.session is not None:
@@ -281,7 +289,7 @@ class SlackAdapter:
         delivery = f"slack:{team}:{channel}:{ts}"
         if not kept:
             keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
-            if not await asyncio.to_thread(self.service.claim, delivery, keep, self.lease_seconds):
+            if not await self._database(self.service.claim, delivery, keep, self.lease_seconds):
                 return
         self._held.add(delivery)
         try:
