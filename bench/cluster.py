@@ -302,7 +302,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 rows = len(store.questions(*EVER))
             except Exception:  # noqa: BLE001 - the database may still be starting
                 rows = 0
-            if answered >= result["sent"] - result["failures"] and rows >= answered:
+            acknowledged = result["sent"] - result["failures"]
+            if answered >= acknowledged and rows >= acknowledged:
                 break
             await asyncio.sleep(0.5)
         print(f"advisor x3 behind nginx, PostgreSQL, fault: {args.fault}")
