@@ -153,3 +153,16 @@ def test_socket_mode_answers_over_a_websocket(tmp_path: Path) -> None:
     finally:
         loop.close()
         service.close()
+
+
+def test_keeping_messages_degrades_to_answering_when_the_database_is_away(tmp_path: Path) -> None:
+    config = settings(tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    service = Service.start(config, base=shipped_advisor(), migrate=False)
+    try:
+        keep = {"channel": "slack", "team": "T1", "event": {"text": "may I?"}}
+        assert service.claim("slack:T1:D1:1.0", keep, lease_seconds=5) is True  # answer anyway
+        assert service.release(["slack:T1:D1:1.0"]) is False  # the caller keeps it for later
+        assert service.release([]) is True
+        assert service.overdue(lease_seconds=5) == []
+    finally:
+        service.close()
