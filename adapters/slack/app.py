@@ -161,6 +161,8 @@ class SlackAdapter:
 
     async def _release(self) -> None:
         """Let go of the messages answered since the last time, in one statement."""
+        if not self._answered:
+            return
         answered, self._answered = self._answered, []
         if not await self._database(self.service.release, answered):
             # The database is away: keep them for the next round (bounded; past it their leases
@@ -293,14 +295,13 @@ class SlackAdapter:
                 return
         self._held.add(delivery)
         try:
-            await self._answer_claimed(event, team, channel, ts, delivery)
+            await self._answer_claimed(event, team, delivery)
         finally:
             self._held.discard(delivery)
             self._answered.append(delivery)
 
-    async def _answer_claimed(
-        self, event: dict[str, Any], team: str, channel: str, ts: str, delivery: str
-    ) -> None:
+    async def _answer_claimed(self, event: dict[str, Any], team: str, delivery: str) -> None:
+        channel, ts = event.get("channel", ""), event.get("ts", "")
         text = to_query_text(event.get("text") or "")
         query = Query(
             text,
