@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import getpass
 import json
 import logging
@@ -308,6 +309,10 @@ def serve(
             typer.echo(f"{name}: not configured, its route is off")
     application.on_cleanup.append(lambda _app: asyncio.to_thread(service.close))
     graceful(application)
+    # The knowledge base and its index live as long as the process: keep their objects out of
+    # the garbage collector's full passes, which would otherwise walk them all now and then.
+    gc.collect()
+    gc.freeze()
     typer.echo(f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'})")
     if settings.web_enabled:
         typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import random
 import resource
@@ -73,12 +74,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20,200,2000,20000")
     parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--passes", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(7)
     groups = corpus()
     every = [u for texts in groups.values() for u in texts]
     questions = rng.sample(every, args.questions)
-    header = ("topics", "examples", "build s", "RSS MB", "p50 ms", "p99 ms", "mean ms")
+    header = ("topics", "examples", "build s", "RSS MB", "p50 ms", "p99 ms", "mean ms", "p99 1st")
     print(" ".join(f"{name:>9}" for name in header))
     for size in (int(s) for s in args.sizes.split(",")):
         topics = synthetic(size, groups, rng)
@@ -87,13 +89,25 @@ def main() -> None:
         matcher = LexicalMatcher(topics)
         build = time.perf_counter() - started
         grown = rss_mb() - before
+        gc.collect()
+        gc.freeze()  # as `advisor serve` does once its knowledge base is built
         for q in questions[:20]:
             matcher.rank(q, 5)  # warm the typo cache as a running server would be
-        latencies = []
-        for q in questions:
-            t0 = time.perf_counter()
-            matcher.rank(q, 5)
-            latencies.append((time.perf_counter() - t0) * 1000)
+        # Every question is asked once per pass, in turn, as a chat user would send them, and
+        # each pass starts without the typo corrections the earlier ones made; a question's
+        # latency is its median over the passes, so a moment when this shared machine is slow
+        # does not stand in for the matcher ("p99 1st" is the first pass alone).
+        passes: list[list[float]] = []
+        for _ in range(args.passes):
+            matcher.forget_fixes()
+            timings = []
+            for q in questions:
+                t0 = time.perf_counter()
+                matcher.rank(q, 5)
+                timings.append((time.perf_counter() - t0) * 1000)
+            passes.append(timings)
+        latencies = [statistics.median(each) for each in zip(*passes, strict=True)]
+        single = passes[0]
         row = (
             size,
             size * 10,
@@ -102,9 +116,11 @@ def main() -> None:
             f"{percentile(latencies, 50):.2f}",
             f"{percentile(latencies, 99):.2f}",
             f"{statistics.fmean(latencies):.2f}",
+            f"{percentile(single, 99):.2f}",
         )
         print(" ".join(f"{value:>9}" for value in row), flush=True)
         del matcher, topics
+        gc.unfreeze()
 
 
 if __name__ == "__main__":

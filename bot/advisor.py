@@ -15,12 +15,12 @@ from .errors import ConfigError
 from .features import concept_table
 from .knowledge import Knowledge, Topic, load_knowledge
 from .localized import Localized
-from .matcher import LexicalMatcher, Matcher
+from .matcher import LexicalMatcher, Matcher, MatcherWeights
 from .query import Channel, Query
 from .recording import Recorder, new_id
 from .text import clean, detect_lang, has_words, is_hebrew
 
-__all__ = ["Advisor", "topic_documents"]
+__all__ = ["Advisor", "lexical_matcher", "topic_documents"]
 
 
 def topic_documents(knowledge: Knowledge) -> dict[str, list[str]]:
@@ -62,9 +62,7 @@ class Advisor:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
         concepts = concept_table(_concept_groups(knowledge))
-        self.matcher = matcher or LexicalMatcher(
-            topic_documents(knowledge), concepts=concepts, vocabulary=_domain_words(knowledge)
-        )
+        self.matcher = matcher or lexical_matcher(knowledge)
         if matcher is None and matcher_kind == "semantic":
             from .semantic import SemanticMatcher
 
@@ -304,6 +302,16 @@ def _concept_groups(knowledge: Knowledge) -> dict[str, list[str]]:
     networks = [n for net in policy.networks for n in (net.name, net.id, *net.aliases.all())]
     single_words = [n for n in networks if len(n.split()) == 1]
     return {**knowledge.synonyms, "social-network": single_words}
+
+
+def lexical_matcher(knowledge: Knowledge, weights: MatcherWeights | None = None) -> LexicalMatcher:
+    """The default matcher over the knowledge base's topics, its synonyms and names."""
+    return LexicalMatcher(
+        topic_documents(knowledge),
+        weights or MatcherWeights(),
+        concepts=concept_table(_concept_groups(knowledge)),
+        vocabulary=_domain_words(knowledge),
+    )
 
 
 def _domain_words(knowledge: Knowledge) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
 from .text import hebrew_variants, is_hebrew, stem, tokens
 
@@ -35,6 +36,11 @@ def char_ngrams(word: str, low: int = 3, high: int = 5) -> Iterable[str]:
     for n in range(low, high + 1):
         for i in range(len(padded) - n + 1):
             yield padded[i : i + n]
+
+
+@lru_cache(maxsize=65536)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    return tuple(char_ngrams(word))
 
 
 class Analysis:
@@ -95,7 +101,7 @@ def analyze(
     for raw, word in words:
         if not keep_all and is_stopword(word):
             continue
-        result.chars.update(char_ngrams(word))
+        result.chars.update(_word_ngrams(word))
         forms = _word_forms(word)
         for form, weight in forms:
             result.words[form] += weight

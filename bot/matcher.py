@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,15 @@ class MatcherWeights:
     max_postings: int = 96
     """Each feature of a question visits at most this many topics, the ones it weighs most in:
     keeps large knowledge bases fast (a common character trigram adds little to any score)."""
+    max_char_features: int = 64
+    """A question scores with at most this many of its character n-grams, the weightiest: a
+    40-word question has some 300 of them, most of them common ones."""
+    max_char_visits: int = 1200
+    """Those n-grams share this many posting visits: each visits the topics it weighs most in,
+    ``max_postings`` of them for a short question, fewer (never under ``min_postings``) for a
+    long one. Both limits keep a long question near the cost of a short one in plain Python;
+    words (a few dozen even in a long question) are never cut."""
+    min_postings: int = 4
 
 
 def max_edits(word: str, long_word: int) -> int:
@@ -60,6 +70,8 @@ def max_edits(word: str, long_word: int) -> int:
 
 
 Vector = dict[str, float]
+Postings = tuple["array[int]", "array[float]"]
+"""The topics a feature occurs in and its weight in each, weightiest first."""
 FIX_CACHE_SIZE = 100_000
 
 
@@ -75,8 +87,18 @@ class _Block:
     "networks") says little about which of them is meant, however often it is written.
     """
 
-    def __init__(self, per_topic: Sequence[Sequence[Mapping[str, float]]], max_postings: int) -> None:
+    def __init__(
+        self,
+        per_topic: Sequence[Sequence[Mapping[str, float]]],
+        max_postings: int,
+        max_features: int | None = None,
+        max_visits: int | None = None,
+        min_postings: int = 1,
+    ) -> None:
         self.max_postings = max_postings
+        self.max_features = max_features
+        self.max_visits = max_visits
+        self.min_postings = min_postings
         df: Counter[str] = Counter()
         for examples in per_topic:
             df.update(set().union(*examples))
@@ -85,16 +107,21 @@ class _Block:
         # A feature no topic has is as rare as can be: it stays in the question's norm, so
         # words the knowledge base has never seen dilute the score instead of vanishing.
         self.unseen_idf = math.log(1 + n_topics) + 1.0
-        self.index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        lists: defaultdict[str, list[tuple[float, int]]] = defaultdict(list)
         for topic, examples in enumerate(per_topic):
             centroid: defaultdict[str, float] = defaultdict(float)
             for counts in examples:
                 for f, w in self.weigh(counts).items():
                     centroid[f] += w
             for f, w in _normalize(centroid).items():
-                self.index[f].append((topic, w))
-        for postings in self.index.values():
-            postings.sort(key=lambda posting: posting[1], reverse=True)
+                lists[f].append((w, topic))
+        # Each posting list holds its topics weightiest first, in two flat arrays: a few bytes
+        # a posting instead of a tuple, an int and a float each, and a question's visit reads
+        # memory in order.
+        self.index: dict[str, Postings] = {}
+        for f, postings in lists.items():
+            postings.sort(key=lambda posting: posting[0], reverse=True)
+            self.index[f] = (array("i", [t for _, t in postings]), array("d", [w for w, _ in postings]))
 
     def weigh(self, counts: Mapping[str, float]) -> Vector:
         return _normalize(
@@ -102,14 +129,39 @@ class _Block:
         )
 
     def score(self, counts: Mapping[str, float], scale: float, into: defaultdict[int, float]) -> Vector:
-        query = self.weigh(counts)
-        index, limit = self.index, self.max_postings
-        for f, q in query.items():
+        """Add ``scale`` times the question's cosine with each topic it shares a feature with;
+        return the question's feature weights (not normalized: only their order is used)."""
+        idf, unseen, index = self.idf, self.unseen_idf, self.index
+        query: Vector = {}
+        found: list[tuple[float, Postings]] = []
+        missing = 0.0
+        for f, c in counts.items():
+            if c <= 0:
+                continue
+            q = idf.get(f, unseen) if c == 1 else (1.0 + math.log(c)) * idf.get(f, unseen)
+            query[f] = q
             postings = index.get(f)
             if postings:
-                weight = scale * q
-                for topic, w in postings[:limit] if len(postings) > limit else postings:
-                    into[topic] += weight * w
+                found.append((q, postings))
+            else:
+                missing += q * q
+        if not found:
+            return query
+        if self.max_features is not None and len(found) > self.max_features:
+            # A long question scores with its weightiest features only (the rarest n-grams),
+            # as a cosine in their space: the common ones it leaves out would have added to
+            # most topics alike. Features no topic has still dilute the score.
+            found = heapq.nlargest(self.max_features, found, key=lambda item: item[0])
+        factor = scale / math.sqrt(missing + sum(q * q for q, _ in found))
+        limit = self.max_postings
+        if self.max_visits is not None and len(found) * limit > self.max_visits:
+            limit = max(self.min_postings, self.max_visits // len(found))
+        for q, (topics, weights) in found:
+            weight = factor * q
+            if len(topics) > limit:
+                topics, weights = topics[:limit], weights[:limit]
+            for topic, w in zip(topics, weights, strict=True):
+                into[topic] += weight * w
         return query
 
 
@@ -137,10 +189,20 @@ class LexicalMatcher:
         self._known_stems = frozenset(stem(w) for w in self.vocabulary) | frozenset(self.concepts)
         analyses = [[analyze(t, concepts=self.concepts) for t in texts] for texts in documents.values()]
         self._words = _Block([[a.words for a in topic] for topic in analyses], weights.max_postings)
-        self._chars = _Block([[a.chars for a in topic] for topic in analyses], weights.max_postings)
+        self._chars = _Block(
+            [[a.chars for a in topic] for topic in analyses],
+            weights.max_postings,
+            weights.max_char_features,
+            weights.max_char_visits,
+            weights.min_postings,
+        )
         self._topic_words = [set().union(*(a.words for a in topic)) for topic in analyses]
         self._all_words = frozenset().union(*self._topic_words)
         self._fixed: dict[str, list[str]] = {}
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for w in self.vocabulary:
+            self._by_length[len(w)].append(w)
+        self._near: dict[tuple[int, int], list[str]] = {}
 
     def _is_known(self, word: str) -> bool:
         if word in self._known or stem(word) in self._known_stems:
@@ -156,6 +218,10 @@ class LexicalMatcher:
             fixed = self._fixed[word] = self._fix(word)
         return fixed
 
+    def forget_fixes(self) -> None:
+        """Drop the remembered typo corrections (they are rebuilt as words come again)."""
+        self._fixed.clear()
+
     def _fix(self, word: str) -> list[str]:
         shortest = self.weights.min_typo_length_hebrew if is_hebrew(word) else self.weights.min_typo_length
         if len(word) < shortest or word.isdigit() or self._is_known(word):
@@ -165,8 +231,21 @@ class LexicalMatcher:
             if left in self._known and right in self._known:
                 return [left, right]
         edits = max_edits(word, self.weights.long_word)
-        best = process.extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=edits)
+        best = process.extractOne(
+            word, self._lengths(len(word), edits), scorer=Levenshtein.distance, score_cutoff=edits
+        )
         return [best[0]] if best else [word]
+
+    def _lengths(self, length: int, edits: int) -> list[str]:
+        """The known words within ``edits`` of ``length`` letters, in vocabulary order: only they
+        can be that many edits away, so a typo is compared with a fraction of the vocabulary."""
+        near = self._near.get((length, edits))
+        if near is None:
+            near = sorted(
+                w for n in range(length - edits, length + edits + 1) for w in self._by_length.get(n, ())
+            )
+            self._near[(length, edits)] = near
+        return near
 
     def analyze(self, text: str) -> Analysis:
         return analyze(text, self.fix, self.concepts)

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import random
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-from bot.advisor import Advisor
-from bot.matcher import LexicalMatcher
+from bot.advisor import Advisor, lexical_matcher, topic_documents
+from bot.matcher import LexicalMatcher, MatcherWeights, max_edits
+from bot.query import Query
 
 DOCS = {
     "apps": ["can I install the linkedin app on my laptop", "install an add-in for outlook"],
@@ -84,3 +89,59 @@ def test_ranking_never_fails(text: str) -> None:
 def test_shipped_matcher_is_used_through_the_protocol(advisor: Advisor) -> None:
     ranked = advisor.matcher.rank("who should see my business details?", limit=3)
     assert len(ranked) == 3 and ranked[0].topic == "restrict-visibility"
+
+
+def test_long_questions_get_the_answer_an_unpruned_matcher_gives(advisor: Advisor) -> None:
+    """A long question scores with its weightiest character n-grams and a share of the visits;
+    on the shipped knowledge base that must not change what the person is told."""
+    documents = topic_documents(advisor.knowledge)
+    unpruned = MatcherWeights(max_char_features=10**6, max_char_visits=10**9)
+    whole = Advisor(advisor.knowledge, matcher=lexical_matcher(advisor.knowledge, unpruned))
+    rng = random.Random(3)
+    topics = list(documents)
+    questions = []
+    for topic in topics:
+        for _ in range(4):
+            # Two examples of one topic and one of another: long, and not always clear-cut.
+            other = rng.choice([t for t in topics if t != topic])
+            questions.append(" ".join(rng.sample(documents[topic], 2) + rng.sample(documents[other], 1)))
+    same = 0
+    for question in questions:
+        got, expected = advisor.handle(Query(question)), whole.handle(Query(question))
+        same += (got.outcome, got.topic) == (expected.outcome, expected.topic)
+    assert len(questions) >= 60
+    assert same >= 0.95 * len(questions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_typo_correction_matches_a_search_of_the_whole_vocabulary(data: st.DataObject) -> None:
+    """Typos are compared only with known words of a near length: the result is the one a
+    search of every known word gives."""
+    matcher = TYPO_MATCHER
+    word = data.draw(st.sampled_from([w for w in matcher.vocabulary if len(w) >= 4]))
+    at = data.draw(st.integers(0, len(word)))
+    letter = data.draw(st.sampled_from("abcdeilnorstuy"))
+    edit = data.draw(st.sampled_from(["insert", "delete", "replace", "swap"]))
+    if edit == "insert":
+        typo = word[:at] + letter + word[at:]
+    elif edit == "delete":
+        typo = word[:at] + word[at + 1 :]
+    elif edit == "replace":
+        typo = word[:at] + letter + word[at + 1 :]
+    else:
+        typo = word[:at] + word[at + 1 : at + 2] + word[at : at + 1] + word[at + 2 :]
+    fixed = matcher.fix(typo)
+    if len(fixed) == 1 and fixed[0] != typo:
+        edits = max_edits(typo, matcher.weights.long_word)
+        best = process.extractOne(typo, matcher.vocabulary, scorer=Levenshtein.distance, score_cutoff=edits)
+        assert best is not None and fixed == [best[0]]
+
+
+TYPO_MATCHER = LexicalMatcher(
+    {
+        "a": ["installing the linkedin application on a company laptop", "approved extensions"],
+        "b": ["joining professional communities and groups", "personal networks, private profiles"],
+        "c": ["marketing budget, sponsored posts and advertising costs", "customers and prospects"],
+    }
+)
