@@ -323,7 +323,7 @@ def serve(
         print=None,
         handle_signals=False,
         shutdown_timeout=settings.shutdown_seconds,
-        handler_args=HTTP_LIMITS,
+        **HTTP_LIMITS,
         access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
     )
     typer.echo("Advisor stopped")

@@ -77,6 +77,23 @@ def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path) -> None
     assert len(rows) == 11
 
 
+@pytest.mark.parametrize("access_log", ["true", "false"])
+def test_the_servers_http_settings_reach_every_connection(tmp_path: Path, access_log: str) -> None:
+    """The header limits and the access log setting apply to each connection `advisor serve`
+    accepts (aiohttp silently drops handler settings it cannot take, and logs per connection)."""
+    process, port = start_server(tmp_path, ADVISOR_ACCESS_LOG=access_log)
+    try:
+        long_header = [("X-Trace", "t" * 12_000)]  # over aiohttp's default 8,190, under ours
+        assert send(port, "/healthz", headers=long_header, method="GET").status == 200
+        assert send(port, "/healthz", headers=[("X-Trace", "t" * 20_000)], method="GET").status == 400
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    output = process.stdout.read() if process.stdout else ""
+    assert "Failed to create request handler" not in output
+    assert ('"GET /healthz HTTP/1.1" 200' in output) is (access_log == "true")
+
+
 def test_sqlite_with_several_replicas_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="ADVISOR_REPLICAS=3 needs a shared database"):
         check_channels(load_settings(env="development", data_dir=tmp_path, replicas=3))
