@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
-__all__ = ["Tasks", "TtlSet"]
+__all__ = ["Batched", "Tasks", "TtlSet"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,49 @@ class Tasks:
             return 0
         _, pending = await asyncio.wait(set(self._running), timeout=timeout)
         return len(pending)
+
+
+class Batched(Generic[T, R]):
+    """One call of ``work`` for every item asked for while the previous call ran.
+
+    Awaiting ``batched(item)`` gives ``work``'s result for that item. With no burst an item goes
+    at once, alone; in a burst, items wait for the call in flight and then go together (at most
+    ``limit`` at a time): one database round trip for many messages instead of one each. If
+    ``work`` fails, every item of that call gets the exception.
+    """
+
+    def __init__(self, work: Callable[[list[T]], Awaitable[list[R]]], limit: int = 200) -> None:
+        self.work = work
+        self.limit = limit
+        self.calls = 0
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._runner: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: T) -> R:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[R] = loop.create_future()
+        self._waiting.append((item, future))
+        if self._runner is None:
+            self._runner = loop.create_task(self._run(), name="batched")
+        return await future
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[: self.limit], self._waiting[self.limit :]
+                self.calls += 1
+                try:
+                    results = await self.work([item for item, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - handed to each caller
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._runner = None
 
 
 class TtlSet:

@@ -98,6 +98,8 @@ class QueryLog(Protocol):
 
     def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool: ...
 
+    def claim_many(self, items: Sequence[tuple[str, Pending | None]], at: datetime) -> list[bool]: ...
+
     def release(self, keys: Sequence[str]) -> None: ...
 
     def renew(self, keys: Sequence[str], lease_until: datetime) -> None: ...
@@ -159,13 +161,19 @@ class MemoryQueryLog:
         )
 
     def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool:
+        return self.claim_many([(key, pending)], at)[0]
+
+    def claim_many(self, items: Sequence[tuple[str, Pending | None]], at: datetime) -> list[bool]:
+        won = []
         with self._lock:
-            if key in self._claims:
-                return False
-            self._claims[key] = at
-            if pending is not None:
-                self._pending[key] = pending
-            return True
+            for key, pending in items:
+                first = key not in self._claims
+                if first:
+                    self._claims[key] = at
+                    if pending is not None:
+                        self._pending[key] = pending
+                won.append(first)
+        return won
 
     def release(self, keys: Sequence[str]) -> None:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -87,19 +88,27 @@ class Service:
         over after ``lease_seconds`` (:meth:`overdue`). If the database cannot be reached the
         answer goes out anyway (each replica still drops its own duplicates), since an
         unanswered person is worse than a rare double reply during an outage."""
-        key = self.pseudonyms("delivery", delivery) or ""
+        return self.claim_many([(delivery, keep)], lease_seconds)[0]
+
+    def claim_many(
+        self, deliveries: Sequence[tuple[str, dict[str, Any] | None]], lease_seconds: float = 60.0
+    ) -> list[bool]:
+        """:meth:`claim` for a burst of deliveries, in one database call."""
         now = datetime.now(UTC)
-        pending = None
-        if keep is not None:
-            payload = json.dumps({"delivery": delivery, **keep}, ensure_ascii=False)
-            pending = Pending(
-                key, str(keep.get("channel", "")), payload, now + timedelta(seconds=lease_seconds)
-            )
+        items = []
+        for delivery, keep in deliveries:
+            key = self.pseudonyms("delivery", delivery) or ""
+            pending = None
+            if keep is not None:
+                payload = json.dumps({"delivery": delivery, **keep}, ensure_ascii=False)
+                lease = now + timedelta(seconds=lease_seconds)
+                pending = Pending(key, str(keep.get("channel", "")), payload, lease)
+            items.append((key, pending))
         try:
-            return self.store.claim(key, now, pending)
+            return self.store.claim_many(items, now)
         except Exception as exc:  # noqa: BLE001 - any database failure: answer anyway
             log.warning("delivery claim unavailable (%s); answering without it", type(exc).__name__)
-            return True
+            return [True] * len(items)
 
     def release(self, deliveries: list[str]) -> bool:
         """These deliveries were answered: forget what was kept to answer them. False when the

@@ -91,17 +91,20 @@ CLAIM = sa.text(
     "ON CONFLICT (key) DO NOTHING RETURNING key"
 ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True)))
 
-# PostgreSQL claims and keeps in one statement (one round trip per message); SQLite, whose
-# CTEs cannot insert, runs CLAIM and then the insert in one transaction.
-CLAIM_AND_KEEP = sa.text(
-    "WITH won AS (INSERT INTO delivery_claims (key, claimed_at) VALUES (:key, :at) "
+# PostgreSQL claims and keeps a burst of deliveries in one statement (one round trip); SQLite,
+# whose CTEs cannot insert, runs CLAIM and then the insert for each, in one transaction. A key
+# claimed twice in one burst is won once (the input has one row per key: callers pass distinct
+# keys, and DISTINCT ON keeps that true).
+CLAIM_AND_KEEP_MANY = sa.text(
+    "WITH input AS (SELECT DISTINCT ON (key) key, channel, payload, lease_until FROM unnest("
+    "CAST(:keys AS varchar[]), CAST(:channels AS varchar[]), CAST(:payloads AS text[]), "
+    "CAST(:leases AS timestamptz[])) AS i(key, channel, payload, lease_until)), "
+    "won AS (INSERT INTO delivery_claims (key, claimed_at) SELECT key, :at FROM input "
     "ON CONFLICT (key) DO NOTHING RETURNING key) "
     "INSERT INTO pending_answers (key, channel, payload, lease_until) "
-    "SELECT key, :channel, :payload, :lease_until FROM won RETURNING key"
-).bindparams(
-    sa.bindparam("at", type_=sa.DateTime(timezone=True)),
-    sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
-)
+    "SELECT input.key, input.channel, input.payload, input.lease_until FROM input "
+    "JOIN won ON won.key = input.key RETURNING key"
+).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True)))
 
 TIME_COLUMN = {questions: questions.c.asked_at, feedback: feedback.c.at, checklist_runs: checklist_runs.c.at}
 USER_TABLES = tuple(TIME_COLUMN)
@@ -275,28 +278,49 @@ class SqlQueryLog:
         ]
 
     def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool:
-        """Claim a delivery; True for the first claimant only, on any replica. One plain
-        statement (SQLite and PostgreSQL both speak it): this runs for every message. With
+        """Claim a delivery; True for the first claimant only, on any replica. With
         ``pending``, the claimant also keeps the delivery, in the same transaction."""
+        return self.claim_many([(key, pending)], at)[0]
+
+    def claim_many(self, items: Sequence[tuple[str, Pending | None]], at: datetime) -> list[bool]:
+        """:meth:`claim` for a burst, in one transaction: whether each was won. On PostgreSQL a
+        burst whose deliveries are all kept is claimed and kept in one statement."""
+        if not items:
+            return []
         with self._write_lock, self.engine.begin() as connection:
-            if pending is not None and self.engine.dialect.name == "postgresql":
-                kept = {
-                    "channel": pending.channel,
-                    "payload": pending.payload,
-                    "lease_until": pending.lease_until,
-                }
-                return connection.execute(CLAIM_AND_KEEP, {"key": key, "at": at, **kept}).first() is not None
-            won = connection.execute(CLAIM, {"key": key, "at": at}).first() is not None
-            if won and pending is not None:
-                connection.execute(
-                    sa.insert(pending_answers).values(
-                        key=key,
-                        channel=pending.channel,
-                        payload=pending.payload,
-                        lease_until=pending.lease_until,
-                    )
+            kept = [pending for _, pending in items if pending is not None]
+            if len(kept) == len(items) and self.engine.dialect.name == "postgresql":
+                won = set(
+                    connection.execute(
+                        CLAIM_AND_KEEP_MANY,
+                        {
+                            "at": at,
+                            "keys": [key for key, _ in items],
+                            "channels": [p.channel for p in kept],
+                            "payloads": [p.payload for p in kept],
+                            "leases": [p.lease_until for p in kept],
+                        },
+                    ).scalars()
                 )
-            return won
+                results = []
+                for key, _ in items:
+                    results.append(key in won)
+                    won.discard(key)  # the same key twice in one burst: the first wins
+                return results
+            results = []
+            for key, pending in items:
+                first = connection.execute(CLAIM, {"key": key, "at": at}).first() is not None
+                if first and pending is not None:
+                    connection.execute(
+                        sa.insert(pending_answers).values(
+                            key=key,
+                            channel=pending.channel,
+                            payload=pending.payload,
+                            lease_until=pending.lease_until,
+                        )
+                    )
+                results.append(first)
+            return results
 
     def release(self, keys: Sequence[str]) -> None:
         table = pending_answers

@@ -157,3 +157,20 @@ def test_a_claimant_alive_keeps_its_deliveries_by_renewing_the_lease(store: Quer
     [taken] = store.overdue(NOW + timedelta(seconds=41), NOW + timedelta(seconds=60))
     assert taken.key == "s" * 64
     store.renew([], NOW)  # nothing held: nothing to do
+
+
+def test_a_burst_is_claimed_in_one_call_each_delivery_once(store: QueryLog) -> None:
+    lease = NOW + timedelta(seconds=60)
+
+    def held(key: str) -> tuple[str, Pending]:
+        return key, Pending(key, "slack", f'{{"k": "{key[0]}"}}', lease)
+
+    assert store.claim("a" * 64, NOW, Pending("a" * 64, "slack", "{}", lease)) is True
+    burst = [held("a" * 64), held("b" * 64), held("c" * 64), held("b" * 64)]
+    # Already claimed, won, won, and the same key again in the burst: the first one wins.
+    assert store.claim_many(burst, NOW) == [False, True, True, False]
+    assert store.claim_many([held("c" * 64), ("d" * 64, None)], NOW) == [False, True]
+    assert store.claim_many([], NOW) == []
+    later = NOW + timedelta(seconds=61)
+    taken = {p.key: p.payload for p in store.overdue(later, later + timedelta(seconds=60))}
+    assert taken == {"a" * 64: "{}", "b" * 64: '{"k": "b"}', "c" * 64: '{"k": "c"}'}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.tasks import Tasks
+from adapters.tasks import Batched, Tasks
 
 
 def test_slots_bound_the_work_while_other_requests_keep_their_turns() -> None:
@@ -54,3 +54,52 @@ def test_full_counts_work_waiting_for_a_slot() -> None:
         return before, after
 
     assert asyncio.run(scenario()) == (False, True)
+
+
+def test_items_asked_for_during_a_call_go_together_in_the_next() -> None:
+    async def scenario() -> tuple[list[list[int]], list[int], list[int]]:
+        calls: list[list[int]] = []
+        gate = asyncio.Event()
+
+        async def double(items: list[int]) -> list[int]:
+            calls.append(items)
+            await gate.wait()
+            return [2 * n for n in items]
+
+        batched: Batched[int, int] = Batched(double, limit=4)
+        first = asyncio.ensure_future(batched(0))
+        await asyncio.sleep(0)
+        rest = [asyncio.ensure_future(batched(n)) for n in range(1, 7)]
+        await asyncio.sleep(0)
+        gate.set()
+        results = [await first] + [await r for r in rest]
+        # Alone again: goes at once, in a call of its own.
+        alone = await batched(9)
+        return calls, results, [alone]
+
+    calls, results, alone = asyncio.run(scenario())
+    assert calls == [[0], [1, 2, 3, 4], [5, 6], [9]]
+    assert results == [0, 2, 4, 6, 8, 10, 12]
+    assert alone == [18]
+
+
+def test_a_failed_call_fails_its_items_only() -> None:
+    async def scenario() -> tuple[list[str], int]:
+        async def claim(items: list[int]) -> list[int]:
+            await asyncio.sleep(0)
+            if 13 in items:
+                raise ConnectionError("database away")
+            return items
+
+        batched: Batched[int, int] = Batched(claim)
+        outcomes = []
+        for item in (13, 1):
+            try:
+                outcomes.append(str(await batched(item)))
+            except ConnectionError as exc:
+                outcomes.append(str(exc))
+        return outcomes, batched.calls
+
+    outcomes, calls = asyncio.run(scenario())
+    assert outcomes == ["database away", "1"]
+    assert calls == 2

@@ -35,7 +35,7 @@ from bot.service import Service
 from bot.text import detect_lang
 
 from ..commands import ask, command_query
-from ..tasks import Tasks, TtlSet
+from ..tasks import Batched, Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers
 from .ingress import ClockAdapter, Ingress
@@ -98,6 +98,8 @@ class SlackAdapter:
         # Claims, releases and leases go through one thread of their own: they wait on the
         # database, and several threads would take the interpreter from the acknowledgements.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
+        # Messages that arrive while a claim is in flight are claimed together, next.
+        self._claim: Batched[tuple[str, dict[str, Any]], bool] = Batched(self._claim_many)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -155,6 +157,10 @@ class SlackAdapter:
                 if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
                     work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
                     self.tasks.spawn(work, "slack-taken-over")
+
+    async def _claim_many(self, items: list[tuple[str, dict[str, Any]]]) -> list[bool]:
+        won: list[bool] = await self._database(self.service.claim_many, items, self.lease_seconds)
+        return won
 
     async def _database(self, work: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
@@ -291,7 +297,7 @@ class SlackAdapter:
         delivery = f"slack:{team}:{channel}:{ts}"
         if not kept:
             keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
-            if not await self._database(self.service.claim, delivery, keep, self.lease_seconds):
+            if not await self._claim((delivery, keep)):
                 return
         self._held.add(delivery)
         try:
