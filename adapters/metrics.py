@@ -1,8 +1,12 @@
 """``GET /metrics`` in Prometheus' text format: questions by channel and outcome, answer
-latency, the query log writer's backlog and failures, and HTTP requests by route and status."""
+latency, the query log writer's backlog and failures, HTTP requests by route and status, and
+how late the event loop runs (a stalled loop holds up every acknowledgement)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -21,6 +25,9 @@ from bot.service import Service
 __all__ = ["Metrics"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# The loop is woken this often (seconds) to see how late it wakes.
+LAG_PROBE_SECONDS = 0.05
 
 
 class Metrics:
@@ -54,7 +61,29 @@ class Metrics:
         Gauge(
             "advisor_log_dropped", "Log records dropped at the spool's limit", registry=self.registry
         ).set_function(lambda: writer.stats.dropped)
+        self.loop_lag = Histogram(
+            "advisor_event_loop_lag_seconds",
+            "How late the event loop ran a timer: a stall here delays every request",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+            registry=self.registry,
+        )
+        self._probe: asyncio.Task[None] | None = None
         service.advisor.observers.append(self.observe)
+
+    async def start(self, _app: web.Application) -> None:
+        self._probe = asyncio.get_running_loop().create_task(self._watch_loop(), name="loop-lag")
+
+    async def stop(self, _app: web.Application) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
+
+    async def _watch_loop(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self.loop_lag.observe(max(0.0, time.monotonic() - before - LAG_PROBE_SECONDS))
 
     def observe(self, query: Query, answer: Answer) -> None:
         self.questions.labels(query.channel, answer.outcome.value).inc()

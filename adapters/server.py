@@ -153,6 +153,8 @@ def build_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", metrics.handle)
+    app.on_startup.append(metrics.start)
+    app.on_shutdown.append(metrics.stop)
     if settings.web_enabled:
         from .web import WebAdapter
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,21 @@ def test_metrics(web: WebRig) -> None:
     assert re.search(r'advisor_http_requests_total\{route="/api/ask",status="400"\} 1\.0', text)
     assert re.search(r'advisor_http_requests_total\{route="/api/ask",status="200"\} 2\.0', text)
     assert "advisor_log_failures" in text
+
+
+def test_a_stalled_event_loop_shows_in_the_metrics(web: WebRig) -> None:
+    def stalls_over(text: str, seconds: str) -> float:
+        total = re.search(r"^advisor_event_loop_lag_seconds_count (\S+)", text, re.MULTILINE)
+        within = re.search(
+            rf'^advisor_event_loop_lag_seconds_bucket\{{le="{seconds}"\}} (\S+)', text, re.MULTILINE
+        )
+        assert total and within
+        return float(total.group(1)) - float(within.group(1))
+
+    time.sleep(0.3)
+    before = web.get("/metrics").body.decode()
+    web.loop.loop.call_soon_threadsafe(time.sleep, 0.4)  # something blocks the loop for 0.4 s
+    time.sleep(0.8)
+    after = web.get("/metrics").body.decode()
+    assert stalls_over(after, "0.25") >= stalls_over(before, "0.25") + 1
+    assert float(re.findall(r"^advisor_event_loop_lag_seconds_count (\S+)", after, re.MULTILINE)[0]) >= 5
