@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Batched", "Tasks", "TtlSet"]
+__all__ = ["Batched", "ClaimDeadline", "Tasks", "TtlSet"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -94,6 +94,31 @@ class Batched(Generic[T, R]):
                         future.set_result(result)
         finally:
             self._runner = None
+
+
+class ClaimDeadline:
+    """Waits at most ``seconds`` for a claim's verdict (which replica answers a message); past
+    it, True: answer anyway. A slow database must not hold up answers, and a rare double reply
+    is better than none. The claim itself carries on, so the database still records it."""
+
+    def __init__(self, seconds: float, what: str) -> None:
+        self.seconds = seconds
+        self.what = what
+        self.late = 0
+
+    async def __call__(self, claim: Awaitable[bool]) -> bool:
+        try:
+            return await asyncio.wait_for(asyncio.shield(claim), self.seconds)
+        except TimeoutError:
+            self.late += 1
+            if self.late % 1000 == 1:
+                log.warning(
+                    "%s claims are taking over %g s (%d so far); answering without waiting",
+                    self.what,
+                    self.seconds,
+                    self.late,
+                )
+            return True
 
 
 class TtlSet:

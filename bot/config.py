@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     taken over by another replica, or by this one after a restart."""
     answer_sweep_seconds: float = Field(10.0, gt=0)
     """How often each replica looks for such messages."""
+    claim_timeout_seconds: float = Field(3.0, gt=0)
+    """How long an answer waits for the database to say which replica answers a message; past
+    it (a slow database) the answer goes out anyway, as when the database is down."""
     access_log: bool = True
     """One log line per HTTP request (off behind a load balancer that logs them already)."""
 

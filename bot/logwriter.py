@@ -72,6 +72,16 @@ class LogWriter:
         with self._progress:
             self._submitted += 1
 
+    @property
+    def submitted(self) -> int:
+        """How many records were queued so far: a mark to pass to :meth:`durable`."""
+        return self._submitted
+
+    def durable(self, mark: int) -> bool:
+        """True once every record queued before ``mark`` was taken was written or spooled
+        (records are handled in the order they came)."""
+        return self._handled >= mark
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything submitted so far was written (or spooled, if the store is down)."""
         with self._progress:

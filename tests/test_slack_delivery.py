@@ -15,7 +15,7 @@ from adapters.slack.delivery import ResponseUrlBudget
 from bot import Answer, Query
 
 from .live import send
-from .slackkit import SlackRig, fixture
+from .slackkit import EVER, SlackRig, fixture
 
 
 def slow(rig: SlackRig, seconds: float) -> threading.Event:
@@ -236,3 +236,60 @@ def test_c24_a_failing_api_is_retried_then_given_up(
     assert attempts == 4  # the first try and three retries, no more
     assert "Slack delivery failed after retries: chat.postMessage" in caplog.text
     assert "secret words" not in caplog.text and "alice@example.com" not in caplog.text
+
+
+def test_an_answered_message_is_let_go_of_only_once_its_log_record_is_safe(slack: SlackRig) -> None:
+    """Until the log record of an answer is in the database (or the spool), its message stays
+    kept: a replica killed in that moment leaves it to another, which logs it once."""
+    store = slack.service.store
+    written = threading.Event()
+    real_write = store.write
+
+    def slow_write(records: Any) -> None:
+        written.wait(10)
+        real_write(records)
+
+    def kept() -> int:
+        with store.engine.connect() as connection:
+            return int(connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() or 0)
+
+    store.write = slow_write  # type: ignore[method-assign]
+    try:
+        assert slack.post(fixture("event_dm")).status == 200
+        slack.api.wait_for(1, "chat.postMessage")
+        time.sleep(0.5)  # five release rounds
+        assert kept() == 1
+    finally:
+        written.set()
+    deadline = time.monotonic() + 10
+    while kept() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kept() == 0
+    assert len(slack.service.store.questions(*EVER)) == 1
+
+
+def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
+    """The database takes 3 s to decide who answers: the answer goes out after the claim's
+    deadline (0.3 s here) anyway, and the message is still kept and then let go of."""
+    rig = SlackRig(tmp_path, claim_timeout_seconds=0.3)
+    store = rig.service.store
+    real_claim = store.claim_many
+
+    def slow_claim(items: Any, at: Any) -> list[bool]:
+        time.sleep(3)
+        return real_claim(items, at)
+
+    store.claim_many = slow_claim  # type: ignore[method-assign]
+    try:
+        started = time.monotonic()
+        assert rig.post(fixture("event_dm")).status == 200
+        rig.api.wait_for(1, "chat.postMessage", timeout=10)
+        assert time.monotonic() - started < 2.5
+        time.sleep(3.5)
+        assert len(rig.api.of("chat.postMessage")) == 1
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+            assert connection.exec_driver_sql("SELECT count(*) FROM delivery_claims").scalar() == 1
+        assert len(store.questions(*EVER)) == 1
+    finally:
+        rig.close()

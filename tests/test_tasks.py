@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.tasks import Batched, Tasks
+from adapters.tasks import Batched, ClaimDeadline, Tasks
 
 
 def test_slots_bound_the_work_while_other_requests_keep_their_turns() -> None:
@@ -103,3 +103,26 @@ def test_a_failed_call_fails_its_items_only() -> None:
     outcomes, calls = asyncio.run(scenario())
     assert outcomes == ["database away", "1"]
     assert calls == 2
+
+
+def test_a_claim_slower_than_its_deadline_answers_anyway() -> None:
+    async def scenario() -> tuple[bool, bool, bool, int, bool]:
+        deadline = ClaimDeadline(0.1, "test")
+        finished = asyncio.Event()
+
+        async def claim(verdict: bool, seconds: float) -> bool:
+            await asyncio.sleep(seconds)
+            finished.set()
+            return verdict
+
+        fast_no = await deadline(claim(False, 0.0))
+        finished.clear()
+        slow_no = await deadline(claim(False, 0.5))
+        still_running = not finished.is_set()
+        await asyncio.wait_for(finished.wait(), 2)  # the claim itself carried on
+        fast_yes = await deadline(claim(True, 0.0))
+        return fast_no, slow_no, fast_yes, deadline.late, still_running
+
+    fast_no, slow_no, fast_yes, late, still_running = asyncio.run(scenario())
+    assert (fast_no, slow_no, fast_yes) == (False, True, True)
+    assert late == 1 and still_running

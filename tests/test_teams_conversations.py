@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
 
 from .teamskit import TeamsRig, activity
 
@@ -109,7 +113,30 @@ def test_a_redelivered_activity_is_answered_once(teams: TeamsRig) -> None:
     assert teams.post(message).status in (200, 201)
     assert teams.post(message).status in (200, 201)
     teams.connector.wait_for(1)
-    import time
-
     time.sleep(0.3)
     assert len(teams.connector.replies) == 1 and len(teams.rows()) == 1
+
+
+def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
+    """Teams waits about 15 s for the answer: a database that takes 20 s to decide which
+    replica answers must not hold it up past the claim's deadline."""
+    rig = TeamsRig(tmp_path, claim_timeout_seconds=0.5)
+    store = rig.service.store
+    real_claim = store.claim_many
+    release = threading.Event()
+
+    def slow_claim(items: Any, at: Any) -> list[bool]:
+        release.wait(20)
+        return real_claim(items, at)
+
+    store.claim_many = slow_claim  # type: ignore[method-assign]
+    try:
+        started = time.monotonic()
+        assert rig.post(activity("message_personal")).status in (200, 201)
+        assert time.monotonic() - started < 5
+        assert len(rig.connector.wait_for(1)) == 1
+        release.set()
+        assert len(rig.rows()) == 1
+    finally:
+        release.set()
+        rig.close()

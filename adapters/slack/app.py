@@ -35,7 +35,7 @@ from bot.service import Service
 from bot.text import detect_lang
 
 from ..commands import ask, command_query
-from ..tasks import Batched, Tasks, TtlSet
+from ..tasks import Batched, ClaimDeadline, Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers
 from .ingress import ClockAdapter, Ingress
@@ -94,12 +94,16 @@ class SlackAdapter:
         self.sweep_seconds = settings.answer_sweep_seconds
         self._sweeper: asyncio.Task[None] | None = None
         self._held: set[str] = set()
-        self._answered: list[str] = []
+        # Answered messages, each with the log writer's mark after its record: a message is let
+        # go of once its record is safe (in the database or the spool), so a replica killed in
+        # between leaves it to be taken over, answered again and logged once, not unlogged.
+        self._answered: list[tuple[str, int]] = []
         # Claims, releases and leases go through one thread of their own: they wait on the
         # database, and several threads would take the interpreter from the acknowledgements.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
         # Messages that arrive while a claim is in flight are claimed together, next.
         self._claim: Batched[tuple[str, dict[str, Any]], bool] = Batched(self._claim_many)
+        self._deadline = ClaimDeadline(settings.claim_timeout_seconds, "Slack")
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -166,19 +170,24 @@ class SlackAdapter:
         return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
 
     async def _release(self) -> None:
-        """Let go of the messages answered since the last time, in one statement."""
-        if not self._answered:
+        """Let go of the messages answered (and logged) since the last time, in one statement."""
+        ready: list[tuple[str, int]] = []
+        waiting: list[tuple[str, int]] = []
+        for answered in self._answered:
+            (ready if self.service.writer.durable(answered[1]) else waiting).append(answered)
+        if not ready:
             return
-        answered, self._answered = self._answered, []
-        if not await self._database(self.service.release, answered):
+        self._answered = waiting
+        if not await self._database(self.service.release, [delivery for delivery, _ in ready]):
             # The database is away: keep them for the next round (bounded; past it their leases
             # lapse and they may be answered twice).
-            self._answered = (answered + self._answered)[-100_000:]
+            self._answered = (ready + self._answered)[-100_000:]
 
     async def _shutdown(self, _app: web.Application) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
         left = await self.tasks.drain(timeout=20)
+        await asyncio.to_thread(self.service.writer.flush, 5)
         await self._release()
         self._db.shutdown(wait=False)
         if left:
@@ -297,14 +306,14 @@ class SlackAdapter:
         delivery = f"slack:{team}:{channel}:{ts}"
         if not kept:
             keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
-            if not await self._claim((delivery, keep)):
+            if not await self._deadline(self._claim((delivery, keep))):
                 return
         self._held.add(delivery)
         try:
             await self._answer_claimed(event, team, delivery)
         finally:
             self._held.discard(delivery)
-            self._answered.append(delivery)
+            self._answered.append((delivery, self.service.writer.submitted))
 
     async def _answer_claimed(self, event: dict[str, Any], team: str, delivery: str) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")

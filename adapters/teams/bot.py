@@ -26,6 +26,7 @@ from bot.service import Service
 from bot.text import detect_lang
 
 from ..commands import ask, command_query
+from ..tasks import ClaimDeadline
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
 from .cards import checklist_card, to_card, welcome_card
 
@@ -52,6 +53,7 @@ class TeamsAdapter:
         self.advisor = service.advisor
         self.settings = settings
         self.rejected_tenants = 0
+        self.deadline = ClaimDeadline(settings.claim_timeout_seconds, "Teams")
         app_id = settings.microsoft_app_id.strip()
         credentials = credentials or PasswordServiceClientCredentialFactory(
             app_id or None,
@@ -161,7 +163,7 @@ class TeamsAdapter:
     async def on_text(self, context: TurnContext) -> None:
         activity = context.activity
         delivery = f"teams:{activity.conversation.id if activity.conversation else ''}:{activity.id}"
-        if not await asyncio.to_thread(self.service.claim, delivery):
+        if not await self.deadline(asyncio.to_thread(self.service.claim, delivery)):
             return
         text = (TurnContext.remove_recipient_mention(activity) or "").strip()
         fields = self.query_fields(activity) | {"delivery_id": delivery}
