@@ -1,18 +1,29 @@
-"""What the chat adapters share: reading a typed command, and answering in a worker thread with
-the one catch-all that turns a failure into an apology (and a logged ``error`` row)."""
+"""What the chat adapters share: reading a typed command; answering in a worker thread with the
+one catch-all that turns a failure into an apology (and a logged ``error`` row); and asking the
+database which replica answers a message.
+
+Answers and claims each have threads of their own: a slow database keeps a claim's thread
+waiting, never the threads that answer (nor the default executor's, which others share).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot import Advisor, Answer, Query
+from bot.service import Service
 from bot.text import detect_lang
 
-__all__ = ["ask", "command_query"]
+from .tasks import Batched, ClaimDeadline
+
+__all__ = ["Claims", "ask", "command_query"]
 
 log = logging.getLogger(__name__)
+
+ANSWERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="answer")
 
 CHECKLIST_WORDS = ("checklists", "checklist", "רשימות בדיקה", "רשימת בדיקה", "צ'קליסט")
 HELP_WORDS = frozenset({"", "help", "עזרה"})
@@ -42,4 +53,35 @@ async def ask(advisor: Advisor, query: Query) -> Answer | None:
             advisor.record_failure(query)
             return None
 
-    return await asyncio.to_thread(work)
+    return await asyncio.get_running_loop().run_in_executor(ANSWERING, work)
+
+
+class Claims:
+    """``await claims(delivery, keep)``: True when this replica should answer the delivery.
+
+    The database decides (see :meth:`Service.claim`), on a thread of its own; claims that come
+    while one is in flight go together in the next call; and past ``seconds`` the answer goes
+    out anyway (:class:`ClaimDeadline`)."""
+
+    def __init__(self, service: Service, seconds: float, lease_seconds: float, what: str) -> None:
+        self.service = service
+        self.lease_seconds = lease_seconds
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{what.lower()}-claims")
+        self._batched: Batched[tuple[str, dict[str, Any] | None], bool] = Batched(self._claim_many)
+        self.deadline = ClaimDeadline(seconds, what)
+        self.unsettled: set[str] = set()
+        """Deliveries whose claim the database has not finished (answered past the deadline):
+        what it keeps for them must not be let go of before it is there."""
+
+    async def __call__(self, delivery: str, keep: dict[str, Any] | None = None) -> bool:
+        claim = asyncio.ensure_future(self._batched((delivery, keep)))
+        self.unsettled.add(delivery)
+        claim.add_done_callback(lambda _: self.unsettled.discard(delivery))
+        return await self.deadline(claim)
+
+    async def _claim_many(self, items: list[tuple[str, dict[str, Any] | None]]) -> list[bool]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self.service.claim_many, items, self.lease_seconds)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False)

@@ -34,8 +34,8 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
-from ..commands import ask, command_query
-from ..tasks import Batched, ClaimDeadline, Tasks, TtlSet
+from ..commands import Claims, ask, command_query
+from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers
 from .ingress import ClockAdapter, Ingress
@@ -98,12 +98,10 @@ class SlackAdapter:
         # go of once its record is safe (in the database or the spool), so a replica killed in
         # between leaves it to be taken over, answered again and logged once, not unlogged.
         self._answered: list[tuple[str, int]] = []
-        # Claims, releases and leases go through one thread of their own: they wait on the
-        # database, and several threads would take the interpreter from the acknowledgements.
+        # Releases and leases go through one thread of their own (claims through another): they
+        # wait on the database, and more threads would take the interpreter from the acks.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
-        # Messages that arrive while a claim is in flight are claimed together, next.
-        self._claim: Batched[tuple[str, dict[str, Any]], bool] = Batched(self._claim_many)
-        self._deadline = ClaimDeadline(settings.claim_timeout_seconds, "Slack")
+        self.claims = Claims(service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Slack")
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -155,26 +153,28 @@ class SlackAdapter:
             if time.monotonic() - swept < self.sweep_seconds:
                 continue
             swept = time.monotonic()
-            # Messages still waiting here keep their leases: only a dead replica's lapse.
-            await self._database(self.service.renew, list(self._held), self.lease_seconds)
+            # Messages still being answered here, or answered and not yet let go of (their log
+            # record or claim is on its way), keep their leases: only a dead replica's lapse.
+            alive = [*self._held, *(delivery for delivery, _ in self._answered)]
+            await self._database(self.service.renew, alive, self.lease_seconds)
             for kept in await self._database(self.service.overdue, self.lease_seconds):
                 if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
                     work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
                     self.tasks.spawn(work, "slack-taken-over")
 
-    async def _claim_many(self, items: list[tuple[str, dict[str, Any]]]) -> list[bool]:
-        won: list[bool] = await self._database(self.service.claim_many, items, self.lease_seconds)
-        return won
-
     async def _database(self, work: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
 
     async def _release(self) -> None:
-        """Let go of the messages answered (and logged) since the last time, in one statement."""
+        """Let go of the messages answered (and logged, and claimed: a claim past its deadline
+        may still be on its way) since the last time, in one statement."""
         ready: list[tuple[str, int]] = []
         waiting: list[tuple[str, int]] = []
+        unsettled = self.claims.unsettled
         for answered in self._answered:
-            (ready if self.service.writer.durable(answered[1]) else waiting).append(answered)
+            delivery, mark = answered
+            safe = self.service.writer.durable(mark) and delivery not in unsettled
+            (ready if safe else waiting).append(answered)
         if not ready:
             return
         self._answered = waiting
@@ -190,6 +190,7 @@ class SlackAdapter:
         await asyncio.to_thread(self.service.writer.flush, 5)
         await self._release()
         self._db.shutdown(wait=False)
+        self.claims.close()
         if left:
             log.warning("%d Slack answers still running at shutdown", left)
         if self.client.session is not None:
@@ -306,7 +307,7 @@ class SlackAdapter:
         delivery = f"slack:{team}:{channel}:{ts}"
         if not kept:
             keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
-            if not await self._deadline(self._claim((delivery, keep))):
+            if not await self.claims(delivery, keep):
                 return
         self._held.add(delivery)
         try:

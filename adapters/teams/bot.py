@@ -25,8 +25,7 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
-from ..commands import ask, command_query
-from ..tasks import ClaimDeadline
+from ..commands import Claims, ask, command_query
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
 from .cards import checklist_card, to_card, welcome_card
 
@@ -53,7 +52,7 @@ class TeamsAdapter:
         self.advisor = service.advisor
         self.settings = settings
         self.rejected_tenants = 0
-        self.deadline = ClaimDeadline(settings.claim_timeout_seconds, "Teams")
+        self.claims = Claims(service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Teams")
         app_id = settings.microsoft_app_id.strip()
         credentials = credentials or PasswordServiceClientCredentialFactory(
             app_id or None,
@@ -78,6 +77,10 @@ class TeamsAdapter:
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/messages", self.handle)
+        app.on_shutdown.append(self._shutdown)
+
+    async def _shutdown(self, _app: web.Application) -> None:
+        self.claims.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
@@ -163,7 +166,7 @@ class TeamsAdapter:
     async def on_text(self, context: TurnContext) -> None:
         activity = context.activity
         delivery = f"teams:{activity.conversation.id if activity.conversation else ''}:{activity.id}"
-        if not await self.deadline(asyncio.to_thread(self.service.claim, delivery)):
+        if not await self.claims(delivery):
             return
         text = (TurnContext.remove_recipient_mention(activity) or "").strip()
         fields = self.query_fields(activity) | {"delivery_id": delivery}
