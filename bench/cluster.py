@@ -1,7 +1,7 @@
 """Three replicas on one PostgreSQL behind nginx, under signed Slack load, with faults.
 
-    python bench/cluster.py [--rate 200] [--seconds 20] [--fault none|postgres|kill|rolling]
-                            [--outage 10] [--bare]
+    python bench/cluster.py [--rate 200] [--seconds 20] [--teams 0.5]
+                            [--fault none|postgres|slowdb|kill|rolling] [--outage 10] [--bare]
 
 Starts a throwaway PostgreSQL server, a local stand-in for Slack's Web API, three
 `advisor serve` processes and nginx (Debian's package) load-balancing them on 127.0.0.1, then
@@ -9,12 +9,20 @@ sends distinct signed message events through nginx at a fixed rate for a fixed t
 with a fault in the middle:
 
 - postgres: the database is stopped for --outage seconds, then started again;
+- slowdb: for --outage seconds every round trip to the database takes --db-delay seconds more
+  (bench/delay_proxy.py between the replicas and PostgreSQL);
 - kill: one replica is killed (SIGKILL) and stays down;
 - rolling: the replicas are restarted one by one (SIGTERM, wait, start, wait until ready).
 
-Prints answers per second, ack latency p50/p99, failed requests, answers Slack received and
-log rows written against requests sent. With --bare it also runs three bare slack-bolt apps that
-only acknowledge, behind the same nginx, and prints the advisor's throughput against theirs.
+With --teams F, that share of the events are Teams message activities (to /api/messages, answered
+through a stand-in Bot Connector); the replicas then run in development mode, since Teams
+authentication needs Azure AD, which is out of reach here.
+
+Prints answers per second, ack latency p50/p99, failed requests, answers Slack and Teams received
+and log rows written against requests sent, the largest log backlog a replica reported, and how
+often a replica's event loop ran more than 100 ms late. With --bare it also runs three bare
+slack-bolt apps that only acknowledge, behind the same nginx, and prints the advisor's throughput
+against theirs.
 Every loop is bounded in count and time, and all traffic stays on 127.0.0.1.
 """
 
@@ -22,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -31,6 +41,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -39,12 +50,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slack_load import event, free_port, percentile  # noqa: E402
+from slack_load import QUESTIONS, event, free_port, percentile  # noqa: E402
 
 from bot.sqllog import SqlQueryLog  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
 from tests.pgserver import PostgresServer, find_pg_bin  # noqa: E402
 from tests.slack_api import SlackApi  # noqa: E402
+from tests.teamskit import Connector, activity  # noqa: E402
 
 SECRET = "cluster-signing-secret"
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -120,8 +132,17 @@ class Replica:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:
+            started = time.monotonic()
             self.process.send_signal(sig)
-            self.process.wait(40)
+            try:
+                self.process.wait(40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+                print(f"replica on {self.port} did not stop within 40 s of signal {sig}: killed")
+            else:
+                if time.monotonic() - started > 10:
+                    print(f"replica on {self.port} took {time.monotonic() - started:.0f} s to stop")
 
 
 def rss_mb(pid: int) -> float:
@@ -149,6 +170,7 @@ class Sampler:
         self.replicas, self.url, self.every = replicas, url, every
         self.rss: list[list[float]] = []
         self.connections: list[int] = []
+        self.backlog = 0
 
     async def run(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -156,6 +178,8 @@ class Sampler:
             await asyncio.sleep(self.every)
             alive = [r.process.pid for r in self.replicas if r.process and r.process.poll() is None]
             self.rss.append([rss_mb(pid) for pid in alive])
+            for replica in self.replicas:
+                self.backlog = max(self.backlog, int(value(await metrics(replica), "advisor_log_backlog")))
             try:
                 self.connections.append(await asyncio.to_thread(db_connections, self.url))
             except Exception:  # noqa: BLE001 - the database may be the fault under test
@@ -171,37 +195,92 @@ class Sampler:
             f"replica RSS after warm-up {', '.join(f'{v:.0f}' for v in warm)} MB, at the end "
             f"{', '.join(f'{v:.0f}' for v in last)} MB (largest drift {drift:+.1f}%); "
             f"database connections at most {max(self.connections, default=0)} "
-            f"(pool limit: 3 replicas x (5 + 5 overflow) = 30)"
+            f"(pool limit: 3 replicas x (5 + 5 overflow) = 30); largest log backlog {self.backlog}"
         )
 
 
-async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    latencies: list[float] = []
+async def metrics(replica: Replica) -> str:
+    """A replica's /metrics text ("" if the replica is down)."""
+    if not replica.process or replica.process.poll() is not None:
+        return ""
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{replica.port}/metrics"
+            async with session.get(url, timeout=aiohttp.ClientTimeout(total=5)) as response:
+                return await response.text()
+    except (TimeoutError, aiohttp.ClientError):
+        return ""
+
+
+def value(text: str, name: str, default: float = 0.0) -> float:
+    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else default
+
+
+async def loop_stalls(replicas: list[Replica]) -> str:
+    """How often the replicas' event loops ran over 100 ms late, from their lag histograms."""
+    over = total = worst = 0.0
+    for replica in replicas:
+        text = await metrics(replica)
+        count = value(text, "advisor_event_loop_lag_seconds_count")
+        bucket = 'advisor_event_loop_lag_seconds_bucket{{le="{}"}}'
+        over += count - value(text, bucket.format("0.1"), count)
+        total += count
+        for bound in (0.1, 0.25, 0.5, 1.0, 5.0):
+            if value(text, bucket.format(bound), count) < count:
+                worst = max(worst, bound)
+    late = f"some over {worst:g} s" if over else "none"
+    return f"event loop checks {total:.0f}, over 100 ms late {over:.0f} ({late}; replicas alive at the end)"
+
+
+def teams_activity(n: int, run: str, service_url: str) -> bytes:
+    base = activity("message_personal")
+    return json.dumps(
+        base
+        | {
+            "id": f"{run}{n}",
+            "serviceUrl": service_url,
+            "text": QUESTIONS[n % len(QUESTIONS)],
+            "from": base["from"] | {"id": f"29:user{n % 500}", "aadObjectId": None},
+            "conversation": base["conversation"] | {"id": f"a:conversation{n % 200}"},
+        }
+    ).encode()
+
+
+async def load(  # type: ignore[no-untyped-def]
+    base: str, rate: float, seconds: float, run: str, fault, teams: float = 0.0, service_url: str = ""
+) -> dict[str, Any]:
+    """Send ``rate`` events a second for ``seconds``; every ``1/teams``-th one is a Teams activity."""
+    latencies: dict[str, list[float]] = {"slack": [], "teams": []}
     sent_at: list[float] = []
     failures = 0
     outcomes: Counter[str] = Counter()
     total = int(rate * seconds)
+    every = round(1 / teams) if teams > 0 else 0
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=500)) as session:
 
         async def send(n: int) -> None:
             nonlocal failures
-            body = event(n, run)
-            sent_at.append(time.monotonic())
+            channel = "teams" if every and n % every == 0 else "slack"
+            if channel == "teams":
+                body = teams_activity(n, run, service_url)
+                url, headers = f"{base}/api/messages", {"Content-Type": "application/json"}
+            else:
+                body = event(n, run)
+                url, headers = f"{base}/slack/events", dict(signed_headers(SECRET, int(time.time()), body))
+                sent_at.append(time.monotonic())
             started = time.perf_counter()
             try:
                 async with session.post(
-                    url,
-                    data=body,
-                    headers=dict(signed_headers(SECRET, int(time.time()), body)),
-                    timeout=aiohttp.ClientTimeout(total=10),
+                    url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=20)
                 ) as response:
                     await response.read()
-                    failures += response.status != 200
-                    outcomes[str(response.status)] += 1
+                    failures += response.status not in (200, 201)
+                    outcomes[f"{channel} {response.status}"] += 1
             except (TimeoutError, aiohttp.ClientError) as exc:
                 failures += 1
-                outcomes[type(exc).__name__] += 1
-            latencies.append((time.perf_counter() - started) * 1000)
+                outcomes[f"{channel} {type(exc).__name__}"] += 1
+            latencies[channel].append((time.perf_counter() - started) * 1000)
 
         began = time.perf_counter()
         tasks = []
@@ -213,13 +292,18 @@ async def load(url: str, rate: float, seconds: float, run: str, fault) -> dict[s
         if fault_task:
             await fault_task
         elapsed = time.perf_counter() - began
+    slack = latencies["slack"]
     return {
         "sent": total,
+        "teams": len(latencies["teams"]),
         "failures": failures,
         "outcomes": dict(outcomes),
         "sent_at": sent_at,
-        "p50": percentile(latencies, 50),
-        "p99": percentile(latencies, 99),
+        "p50": percentile(slack, 50),
+        "p99": percentile(slack, 99),
+        "max": max(slack, default=0.0),
+        "teams_p99": percentile(latencies["teams"], 99) if latencies["teams"] else 0.0,
+        "teams_max": max(latencies["teams"], default=0.0),
         "acks_per_s": (total - failures) / elapsed,
     }
 
@@ -230,6 +314,24 @@ async def main_async(args: argparse.Namespace) -> None:
     pg.init()
     pg.start()
     pg.wait_ready()
+    # The replicas reach PostgreSQL through a proxy that --fault slowdb slows down.
+    proxy_port = free_port()
+    proxy = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "delay_proxy.py"), str(proxy_port), str(pg.port)]
+        + [str(args.db_delay)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        await run(args, work, pg, proxy, proxy_port)
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+        pg.destroy()
+
+
+async def run(
+    args: argparse.Namespace, work: Path, pg: PostgresServer, proxy: subprocess.Popen[bytes], proxy_port: int
+) -> None:
     url = pg.create_database("advisor")
     SqlQueryLog(url).upgrade()
     api = SlackApi(delay=args.api_delay)
@@ -237,10 +339,18 @@ async def main_async(args: argparse.Namespace) -> None:
     await runner.setup()
     api_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", api_port).start()
+    connector = Connector()
+    connector_runner = web.AppRunner(connector.app(), access_log=None)
+    await connector_runner.setup()
+    connector.port = free_port()
+    await web.TCPSite(connector_runner, "127.0.0.1", connector.port).start()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
     env = base | {
-        "ADVISOR_ENV": "production",
-        "ADVISOR_DATABASE_URL": url,
+        # Teams authentication needs Azure AD (out of reach): with Teams in the mix, the replicas
+        # run in development mode, where an empty app id turns it off.
+        "ADVISOR_ENV": "development" if args.teams else "production",
+        "ADVISOR_TEAMS_ENABLED": "true" if args.teams else "false",
+        "ADVISOR_DATABASE_URL": url.replace(f":{pg.port}/", f":{proxy_port}/"),
         "ADVISOR_REPLICAS": "3",
         "ADVISOR_PSEUDONYM_KEY": "cluster-pseudonym-key-" * 2,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -250,7 +360,9 @@ async def main_async(args: argparse.Namespace) -> None:
         "ADVISOR_DRAIN_SECONDS": "2",
         "ADVISOR_WEB_ENABLED": "false",
         "ADVISOR_ACCESS_LOG": "false",
-        "ADVISOR_ANSWER_LEASE_SECONDS": "15",
+        # A killed replica's messages are taken over once their leases lapse: shorter leases
+        # for that run, so it ends sooner; the default (60 s) otherwise.
+        "ADVISOR_ANSWER_LEASE_SECONDS": "15" if args.fault == "kill" else "60",
         "ADVISOR_ANSWER_CONCURRENCY": os.environ.get("CONC", "4"),
     }
     replicas = []
@@ -275,6 +387,10 @@ async def main_async(args: argparse.Namespace) -> None:
                 await asyncio.sleep(args.outage)
                 pg.start()
                 pg.wait_ready()
+            elif args.fault == "slowdb":
+                proxy.send_signal(signal.SIGUSR1)
+                await asyncio.sleep(args.outage)
+                proxy.send_signal(signal.SIGUSR2)
             elif args.fault == "kill":
                 replicas[0].stop(signal.SIGKILL)
             elif args.fault == "rolling":
@@ -287,17 +403,19 @@ async def main_async(args: argparse.Namespace) -> None:
         sampler = Sampler(replicas, url, every=max(1.0, args.seconds / 100))
         sampling = asyncio.create_task(sampler.run(args.seconds))
         result = await load(
-            f"http://127.0.0.1:{nginx.port}/slack/events",
+            f"http://127.0.0.1:{nginx.port}",
             args.rate,
             args.seconds,
             run,
             fault if args.fault != "none" else None,
+            args.teams,
+            f"http://127.0.0.1:{connector.port}/",
         )
         deadline = time.monotonic() + 120
         store = SqlQueryLog(url)
         rows = 0
         while time.monotonic() < deadline:
-            answered = len(api.of("chat.postMessage"))
+            answered = len(api.of("chat.postMessage")) + len(connector.replies)
             try:
                 rows = len(store.questions(*EVER))
             except Exception:  # noqa: BLE001 - the database may still be starting
@@ -306,13 +424,31 @@ async def main_async(args: argparse.Namespace) -> None:
             if answered >= acknowledged and rows >= acknowledged:
                 break
             await asyncio.sleep(0.5)
+        stalls = await loop_stalls(replicas)
         print(f"advisor x3 behind nginx, PostgreSQL, fault: {args.fault}")
         sent, failed = result["sent"], result["failures"]
         print(f"sent {sent} at {args.rate:g}/s for {args.seconds:g} s; failed requests {failed}")
         print("responses: " + ", ".join(f"{k} x{v}" for k, v in sorted(result["outcomes"].items())))
         p50, p99, rate = result["p50"], result["p99"], result["acks_per_s"]
-        print(f"ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms; {rate:.1f} acks/s")
-        print(f"answers Slack received {answered}; log rows {rows} (requests acknowledged {sent - failed})")
+        print(
+            f"Slack ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {result['max']:.0f} ms; "
+            f"{rate:.1f} acks/s"
+        )
+        slack_answers = len(api.of("chat.postMessage"))
+        if result["teams"]:
+            print(
+                f"Teams: {result['teams']} activities, answered in the request: p99 "
+                f"{result['teams_p99']:.0f} ms, max {result['teams_max']:.0f} ms"
+            )
+        try:
+            channels = Counter(q.channel for q in store.questions(*EVER))
+        except Exception:  # noqa: BLE001 - the database may be down still
+            channels = Counter()
+        print(
+            f"answers Slack received {slack_answers}, Teams {len(connector.replies)}; log rows {rows} "
+            f"(Slack {channels['slack']}, Teams {channels['teams']}); requests acknowledged {sent - failed}"
+        )
+        print(stalls)
         await sampling
         print(sampler.report())
         # Answers are not tagged with their event: pair the k-th answer with the k-th event sent.
@@ -340,9 +476,7 @@ async def main_async(args: argparse.Namespace) -> None:
             async with aiohttp.ClientSession() as session:
                 for replica in bare:
                     await replica.ready(session)
-            baseline = await load(
-                f"http://127.0.0.1:{nginx.port}/slack/events", args.rate, args.seconds, "b", None
-            )
+            baseline = await load(f"http://127.0.0.1:{nginx.port}", args.rate, args.seconds, "b", None)
             print(
                 f"bare slack-bolt x3: ack p50 {baseline['p50']:.1f} ms  p99 {baseline['p99']:.1f} ms; "
                 f"{baseline['acks_per_s']:.1f} acks/s; failed {baseline['failures']}"
@@ -353,7 +487,7 @@ async def main_async(args: argparse.Namespace) -> None:
             for replica in bare:
                 replica.stop()
     await runner.cleanup()
-    pg.destroy()
+    await connector_runner.cleanup()
 
 
 def main() -> None:
@@ -363,8 +497,10 @@ def main() -> None:
     parser.add_argument(
         "--api-delay", type=float, default=0.1, help="seconds the stand-in Slack Web API takes per call"
     )
-    parser.add_argument("--fault", choices=["none", "postgres", "kill", "rolling"], default="none")
-    parser.add_argument("--outage", type=float, default=10.0)
+    parser.add_argument("--fault", choices=["none", "postgres", "slowdb", "kill", "rolling"], default="none")
+    parser.add_argument("--outage", type=float, default=10.0, help="seconds the database is down or slow")
+    parser.add_argument("--db-delay", type=float, default=5.0, help="seconds added per round trip (slowdb)")
+    parser.add_argument("--teams", type=float, default=0.0, help="share of events sent as Teams activities")
     parser.add_argument("--bare", action="store_true")
     args = parser.parse_args()
     if args.rate * args.seconds > 100_000 or args.seconds > 1_900:
