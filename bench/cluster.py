@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,8 +54,7 @@ from slack_load import QUESTIONS, event, free_port, percentile  # noqa: E402
 from bot.sqllog import SqlQueryLog  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
 from tests.pgserver import PostgresServer, find_pg_bin  # noqa: E402
-from tests.slack_api import SlackApi  # noqa: E402
-from tests.teamskit import Connector, activity  # noqa: E402
+from tests.teamskit import activity  # noqa: E402
 
 SECRET = "cluster-signing-secret"
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -334,16 +332,47 @@ async def run(
 ) -> None:
     url = pg.create_database("advisor")
     SqlQueryLog(url).upgrade()
-    api = SlackApi(delay=args.api_delay)
-    runner = web.AppRunner(api.app(), access_log=None)
-    await runner.setup()
-    api_port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", api_port).start()
-    connector = Connector()
-    connector_runner = web.AppRunner(connector.app(), access_log=None)
-    await connector_runner.setup()
-    connector.port = free_port()
-    await web.TCPSite(connector_runner, "127.0.0.1", connector.port).start()
+    # The stand-ins for Slack and the Bot Connector run in a process of their own, so that
+    # recording answers does not slow the load generator's measurements.
+    api_port, connector_port = free_port(), free_port()
+    stand_ins = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "stand_ins.py"), str(api_port), str(connector_port)]
+        + [str(args.api_delay)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                await answers(api_port)
+                break
+            except aiohttp.ClientError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+        await scenario(args, work, pg, proxy, proxy_port, url, api_port, connector_port)
+    finally:
+        stand_ins.terminate()
+        stand_ins.wait(10)
+
+
+async def answers(api_port: int) -> dict[str, Any]:
+    """What the stand-ins received: Slack posts (their times) and Teams replies."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{api_port}/stats") as response:
+            return dict(await response.json())
+
+
+async def scenario(
+    args: argparse.Namespace,
+    work: Path,
+    pg: PostgresServer,
+    proxy: subprocess.Popen[bytes],
+    proxy_port: int,
+    url: str,
+    api_port: int,
+    connector_port: int,
+) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
     env = base | {
         # Teams authentication needs Azure AD (out of reach): with Teams in the mix, the replicas
@@ -409,13 +438,14 @@ async def run(
             run,
             fault if args.fault != "none" else None,
             args.teams,
-            f"http://127.0.0.1:{connector.port}/",
+            f"http://127.0.0.1:{connector_port}/",
         )
         deadline = time.monotonic() + 120
         store = SqlQueryLog(url)
         rows = 0
         while time.monotonic() < deadline:
-            answered = len(api.of("chat.postMessage")) + len(connector.replies)
+            got = await answers(api_port)
+            answered = len(got["slack_posts"]) + got["teams_replies"]
             try:
                 rows = len(store.questions(*EVER))
             except Exception:  # noqa: BLE001 - the database may still be starting
@@ -434,7 +464,8 @@ async def run(
             f"Slack ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {result['max']:.0f} ms; "
             f"{rate:.1f} acks/s"
         )
-        slack_answers = len(api.of("chat.postMessage"))
+        got = await answers(api_port)
+        slack_answers = len(got["slack_posts"])
         if result["teams"]:
             print(
                 f"Teams: {result['teams']} activities, answered in the request: p99 "
@@ -445,14 +476,14 @@ async def run(
         except Exception:  # noqa: BLE001 - the database may be down still
             channels = Counter()
         print(
-            f"answers Slack received {slack_answers}, Teams {len(connector.replies)}; log rows {rows} "
+            f"answers Slack received {slack_answers}, Teams {got['teams_replies']}; log rows {rows} "
             f"(Slack {channels['slack']}, Teams {channels['teams']}); requests acknowledged {sent - failed}"
         )
         print(stalls)
         await sampling
         print(sampler.report())
         # Answers are not tagged with their event: pair the k-th answer with the k-th event sent.
-        received = sorted(c.at for c in api.calls if c.method == "chat.postMessage")
+        received = sorted(got["slack_posts"])
         delays = [(r - s) * 1000 for r, s in zip(received, sorted(result["sent_at"]), strict=False)]
         if delays:
             print(
@@ -486,8 +517,6 @@ async def run(
             nginx.stop()
             for replica in bare:
                 replica.stop()
-    await runner.cleanup()
-    await connector_runner.cleanup()
 
 
 def main() -> None:
