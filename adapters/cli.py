@@ -284,6 +284,18 @@ def report(
         typer.echo(built.to_text())
 
 
+def _event_loop(choice: str) -> asyncio.AbstractEventLoop:
+    """uvloop when chosen and installed, else Python's own loop (said once on stderr)."""
+    if choice == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            typer.echo("uvloop is not installed here: using asyncio's event loop", err=True)
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -313,11 +325,16 @@ def serve(
     # the garbage collector's full passes, which would otherwise walk them all now and then.
     gc.collect()
     gc.freeze()
-    typer.echo(f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'})")
+    loop = _event_loop(settings.event_loop)
+    typer.echo(
+        f"Advisor listening on http://{host}:{port} ({', '.join(channels) or 'no chat channels'}; "
+        f"{type(loop).__module__.partition('.')[0]} event loop)"
+    )
     if settings.web_enabled:
         typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")
     web.run_app(
         application,
+        loop=loop,
         host=host,
         port=port,
         print=None,

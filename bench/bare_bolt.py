@@ -3,9 +3,11 @@ bench/cluster.py. Usage: python bench/bare_bolt.py PORT (SLACK_SIGNING_SECRET in
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 
+import uvloop
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -39,4 +41,7 @@ app.router.add_post("/slack/events", events)
 app.router.add_get("/readyz", ready)
 
 if __name__ == "__main__":
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    # The same event loop as the advisor's replicas (ADVISOR_EVENT_LOOP, uvloop by default).
+    own = os.environ.get("ADVISOR_EVENT_LOOP") == "asyncio"
+    loop = asyncio.new_event_loop() if own else uvloop.new_event_loop()
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None, loop=loop)

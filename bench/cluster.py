@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -312,23 +313,31 @@ async def main_async(args: argparse.Namespace) -> None:
     pg.init()
     pg.start()
     pg.wait_ready()
-    # The replicas reach PostgreSQL through a proxy that --fault slowdb slows down.
-    proxy_port = free_port()
-    proxy = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "delay_proxy.py"), str(proxy_port), str(pg.port)]
-        + [str(args.db_delay)],
-        stdout=subprocess.DEVNULL,
-    )
+    # With --fault slowdb the replicas reach PostgreSQL through a proxy that slows it down on
+    # a signal; otherwise directly, so that the proxy's own work does not load the machine.
+    proxy, proxy_port = None, pg.port
+    if args.fault == "slowdb":
+        proxy_port = free_port()
+        proxy = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "delay_proxy.py"), str(proxy_port), str(pg.port)]
+            + [str(args.db_delay)],
+            stdout=subprocess.DEVNULL,
+        )
     try:
         await run(args, work, pg, proxy, proxy_port)
     finally:
-        proxy.terminate()
-        proxy.wait(10)
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(10)
         pg.destroy()
 
 
 async def run(
-    args: argparse.Namespace, work: Path, pg: PostgresServer, proxy: subprocess.Popen[bytes], proxy_port: int
+    args: argparse.Namespace,
+    work: Path,
+    pg: PostgresServer,
+    proxy: subprocess.Popen[bytes] | None,
+    proxy_port: int,
 ) -> None:
     url = pg.create_database("advisor")
     SqlQueryLog(url).upgrade()
@@ -367,7 +376,7 @@ async def scenario(
     args: argparse.Namespace,
     work: Path,
     pg: PostgresServer,
-    proxy: subprocess.Popen[bytes],
+    proxy: subprocess.Popen[bytes] | None,
     proxy_port: int,
     url: str,
     api_port: int,
@@ -389,6 +398,7 @@ async def scenario(
         "ADVISOR_DRAIN_SECONDS": "2",
         "ADVISOR_WEB_ENABLED": "false",
         "ADVISOR_ACCESS_LOG": "false",
+        "ADVISOR_EVENT_LOOP": args.event_loop,
         # A killed replica's messages are taken over once their leases lapse: shorter leases
         # for that run, so it ends sooner; the default (60 s) otherwise.
         "ADVISOR_ANSWER_LEASE_SECONDS": "15" if args.fault == "kill" else "60",
@@ -416,7 +426,7 @@ async def scenario(
                 await asyncio.sleep(args.outage)
                 pg.start()
                 pg.wait_ready()
-            elif args.fault == "slowdb":
+            elif args.fault == "slowdb" and proxy is not None:
                 proxy.send_signal(signal.SIGUSR1)
                 await asyncio.sleep(args.outage)
                 proxy.send_signal(signal.SIGUSR2)
@@ -496,7 +506,10 @@ async def scenario(
             replica.stop()
     if args.bare:
         bare = [
-            Replica(base | {"SLACK_SIGNING_SECRET": SECRET}, [sys.executable, "bench/bare_bolt.py", "{port}"])
+            Replica(
+                base | {"SLACK_SIGNING_SECRET": SECRET, "ADVISOR_EVENT_LOOP": args.event_loop},
+                [sys.executable, "bench/bare_bolt.py", "{port}"],
+            )
             for _ in range(3)
         ]
         for replica in bare:
@@ -531,10 +544,15 @@ def main() -> None:
     parser.add_argument("--db-delay", type=float, default=5.0, help="seconds added per round trip (slowdb)")
     parser.add_argument("--teams", type=float, default=0.0, help="share of events sent as Teams activities")
     parser.add_argument("--bare", action="store_true")
+    parser.add_argument(
+        "--event-loop", choices=["uvloop", "asyncio"], default="uvloop", help="replicas' and bare apps' loop"
+    )
     args = parser.parse_args()
     if args.rate * args.seconds > 100_000 or args.seconds > 1_900:
         raise SystemExit("keep a run under 100,000 events and 1,900 s (a 30-minute soak fits)")
-    asyncio.run(main_async(args))
+    # The load generator on uvloop too: less of the machine for the instrument, more for the
+    # replicas it measures.
+    uvloop.run(main_async(args))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import signal
 import sys
 import time
 
+import uvloop
+
 
 class Proxy:
     def __init__(self, target: int, seconds: float) -> None:
@@ -71,4 +73,4 @@ async def main(listen: int, target: int, seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))
+    uvloop.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))

@@ -15,6 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
+import uvloop
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,4 +45,4 @@ async def main(slack_port: int, teams_port: int, delay: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))
+    uvloop.run(main(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))

@@ -58,8 +58,11 @@ def ask(port: int, question: str) -> int:
     return send(port, "/api/ask", body, [("Content-Type", "application/json")]).status
 
 
-def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path) -> None:
-    process, port = start_server(tmp_path, ADVISOR_DRAIN_SECONDS="2", ADVISOR_SHUTDOWN_SECONDS="5")
+@pytest.mark.parametrize("event_loop", ["uvloop", "asyncio"])
+def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path, event_loop: str) -> None:
+    process, port = start_server(
+        tmp_path, ADVISOR_DRAIN_SECONDS="2", ADVISOR_SHUTDOWN_SECONDS="5", ADVISOR_EVENT_LOOP=event_loop
+    )
     assert ask(port, "should I join this facebook group?") == 200
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
@@ -72,7 +75,7 @@ def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path) -> None
     assert process.wait(timeout=30) == 0
     assert 1.5 < time.monotonic() - started < 2 + 5 + 5
     output = process.stdout.read() if process.stdout else ""
-    assert "Advisor stopped" in output
+    assert f"{event_loop} event loop" in output and "Advisor stopped" in output
     rows = SqlQueryLog(f"sqlite:///{tmp_path / 'advisor.db'}").questions(*EVER)
     assert len(rows) == 11
 
