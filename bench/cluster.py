@@ -106,16 +106,16 @@ http {{
 
 
 class Replica:
-    def __init__(self, env: dict[str, str], command: list[str]) -> None:
+    def __init__(self, env: dict[str, str], command: list[str], log: Path | None = None) -> None:
         self.port = free_port()
         self.env = env
+        self.log = log
         self.command = [part.replace("{port}", str(self.port)) for part in command]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        with open(self.log or os.devnull, "ab") as out:
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out, stderr=out)
 
     async def ready(self, session: aiohttp.ClientSession, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -409,6 +409,7 @@ async def scenario(
         replica = Replica(
             env | {"ADVISOR_DATA_DIR": str(work / f"r{n}")},
             [sys.executable, "-m", "adapters.cli", "serve", "--port", "{port}"],
+            work / f"r{n}.log",
         )
         replica.start()
         replicas.append(replica)
@@ -470,10 +471,11 @@ async def scenario(
         print(f"sent {sent} at {args.rate:g}/s for {args.seconds:g} s; failed requests {failed}")
         print("responses: " + ", ".join(f"{k} x{v}" for k, v in sorted(result["outcomes"].items())))
         p50, p99, rate = result["p50"], result["p99"], result["acks_per_s"]
-        print(
-            f"Slack ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {result['max']:.0f} ms; "
-            f"{rate:.1f} acks/s"
-        )
+        if result["teams"] < sent:
+            print(
+                f"Slack ack latency p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {result['max']:.0f} ms; "
+                f"{rate:.1f} acks/s"
+            )
         got = await answers(api_port)
         slack_answers = len(got["slack_posts"])
         if result["teams"]:
@@ -490,6 +492,9 @@ async def scenario(
             f"(Slack {channels['slack']}, Teams {channels['teams']}); requests acknowledged {sent - failed}"
         )
         print(stalls)
+        logs = sorted(work.glob("r*.log"))
+        reports = sum(path.read_text(errors="replace").count("event loop stalled") for path in logs)
+        print(f"replica logs in {work}/r*.log; stall reports with the stuck code: {reports}")
         await sampling
         print(sampler.report())
         # Answers are not tagged with their event: pair the k-th answer with the k-th event sent.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import time
 from pathlib import Path
@@ -207,7 +208,9 @@ def test_metrics(web: WebRig) -> None:
     assert "advisor_log_failures" in text
 
 
-def test_a_stalled_event_loop_shows_in_the_metrics(web: WebRig) -> None:
+def test_a_stalled_event_loop_shows_in_the_metrics_and_the_log(
+    web: WebRig, caplog: pytest.LogCaptureFixture
+) -> None:
     def stalls_over(text: str, seconds: str) -> float:
         total = re.search(r"^advisor_event_loop_lag_seconds_count (\S+)", text, re.MULTILINE)
         within = re.search(
@@ -218,8 +221,15 @@ def test_a_stalled_event_loop_shows_in_the_metrics(web: WebRig) -> None:
 
     time.sleep(0.3)
     before = web.get("/metrics").body.decode()
-    web.loop.loop.call_soon_threadsafe(time.sleep, 0.4)  # something blocks the loop for 0.4 s
-    time.sleep(0.8)
+
+    def block_the_loop() -> None:
+        time.sleep(0.4)
+
+    with caplog.at_level(logging.WARNING, logger="adapters.metrics"):
+        web.loop.loop.call_soon_threadsafe(block_the_loop)
+        time.sleep(0.8)
     after = web.get("/metrics").body.decode()
     assert stalls_over(after, "0.25") >= stalls_over(before, "0.25") + 1
+    [report] = [r.getMessage() for r in caplog.records if "event loop stalled" in r.getMessage()]
+    assert "in block_the_loop" in report and "time.sleep(0.4)" in report
     assert float(re.findall(r"^advisor_event_loop_lag_seconds_count (\S+)", after, re.MULTILINE)[0]) >= 5
