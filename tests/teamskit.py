@@ -69,6 +69,8 @@ class Connector:
         body = await request.json()
         body["_path"] = request.path
         body["_auth"] = request.headers.get("Authorization")
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        body["_peer"] = tuple(peer) if peer else None
         self.replies.append(body)
         return web.json_response({"id": uuid.uuid4().hex})
 

@@ -3,6 +3,7 @@ local OpenID metadata document, through the real server."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -253,3 +254,24 @@ def test_d39_an_emulator_token_is_refused_in_production(tmp_path: Path) -> None:
     finally:
         loop.close()
         rig.close()
+
+
+def test_kept_clients_are_reused_and_bounded() -> None:
+    from adapters.teams.auth import Clients
+
+    clients, made = Clients(limit=3), []
+
+    async def make(key: str) -> object:
+        made.append(key)
+        return object()
+
+    async def scenario() -> None:
+        first = await clients.get("a", lambda: make("a"))
+        assert await clients.get("a", lambda: make("a")) is first
+        for key in "bcd":
+            await clients.get(key, lambda key=key: make(key))  # type: ignore[misc]
+        assert len(clients) == 3
+        await clients.get("a", lambda: make("a"))  # the oldest was dropped: made again
+
+    asyncio.run(scenario())
+    assert made == ["a", "b", "c", "d", "a"]

@@ -108,6 +108,17 @@ def test_commands_from_the_menu(teams: TeamsRig) -> None:
     assert len(card_of(replies[2])["actions"]) == 6
 
 
+def test_replies_share_one_connector_client(teams: TeamsRig) -> None:
+    """CloudAdapter asks for a connector client per activity; the same one (and its HTTP
+    connection) serves every activity from a service URL."""
+    for n in range(3):
+        reply = teams.post(activity("message_personal", id=f"reuse-{n}", text="should I join this group?"))
+        assert reply.status in (200, 201), reply.body
+    sent = teams.connector.wait_for(3)
+    assert len(sent) == 3 and len({r["_peer"] for r in sent}) == 1
+    assert len(teams.adapter.auth.connectors) == 1 and len(teams.adapter.auth.token_clients) == 1
+
+
 def test_a_redelivered_activity_is_answered_once(teams: TeamsRig) -> None:
     message = activity("message_personal")
     assert teams.post(message).status in (200, 201)
