@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ChannelAccount, TextFormatTypes
 from botframework.connector.auth import (
@@ -97,7 +97,8 @@ class TeamsAdapter:
             return _error(400, "not a Bot Framework activity")
         try:
             activity = Activity().deserialize(body)
-            await self.auth.authenticate_request(activity, request.headers.get("Authorization", ""))
+            header = request.headers.get("Authorization", "")
+            authenticated = await self.auth.authenticate_request(activity, header)
         except PermissionError as exc:
             log.info("Teams request refused: %s", exc)
             return _error(401, "unauthorized")
@@ -107,13 +108,17 @@ class TeamsAdapter:
             self.rejected_tenants += 1
             return _error(403, "tenant not allowed")
         try:
-            response = await self.cloud.process(request, self.bot)
+            # What CloudAdapter.process does after reading the body, without reading,
+            # deserializing and authenticating the activity a second time.
+            invoke = await self.cloud.process_activity(authenticated, activity, self.bot.on_turn)
         except web.HTTPException:
             raise
         except Exception:  # noqa: BLE001 - the adapter's one catch-all; never the body in the log
             log.exception("Teams request failed")
             return _error(500, "internal error")
-        return response or web.Response(status=201)
+        if invoke:
+            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
 
     def _tenant_allowed(self, activity: Activity) -> bool:
         allowed = self.settings.teams_tenants
