@@ -17,7 +17,7 @@ from bot import Advisor, Answer, Query
 from bot.service import Service
 from bot.text import detect_lang
 
-from .tasks import Batched, ClaimDeadline
+from .tasks import Batched, ClaimDeadline, Turnstile
 
 __all__ = ["Claims", "ask", "command_query"]
 
@@ -60,8 +60,9 @@ class Claims:
     """``await claims(delivery, keep)``: True when this replica should answer the delivery.
 
     The database decides (see :meth:`Service.claim`), on a thread of its own; claims that come
-    while one is in flight go together in the next call; and past ``seconds`` the answer goes
-    out anyway (:class:`ClaimDeadline`)."""
+    while one is in flight go together in the next call; past ``seconds`` the answer goes out
+    anyway (:class:`ClaimDeadline`); and the answers of a batch go on one per turn of the event
+    loop (:class:`Turnstile`)."""
 
     def __init__(self, service: Service, seconds: float, lease_seconds: float, what: str) -> None:
         self.service = service
@@ -69,6 +70,7 @@ class Claims:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{what.lower()}-claims")
         self._batched: Batched[tuple[str, dict[str, Any] | None], bool] = Batched(self._claim_many)
         self.deadline = ClaimDeadline(seconds, what)
+        self.turnstile = Turnstile()
         self.unsettled: set[str] = set()
         """Deliveries whose claim the database has not finished (answered past the deadline):
         what it keeps for them must not be let go of before it is there."""
@@ -77,7 +79,9 @@ class Claims:
         claim = asyncio.ensure_future(self._batched((delivery, keep)))
         self.unsettled.add(delivery)
         claim.add_done_callback(lambda _: self.unsettled.discard(delivery))
-        return await self.deadline(claim)
+        verdict = await self.deadline(claim)
+        await self.turnstile()
+        return verdict
 
     async def _claim_many(self, items: list[tuple[str, dict[str, Any] | None]]) -> list[bool]:
         loop = asyncio.get_running_loop()

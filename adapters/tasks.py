@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Batched", "ClaimDeadline", "Tasks", "TtlSet"]
+__all__ = ["Batched", "ClaimDeadline", "Tasks", "TtlSet", "Turnstile"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -119,6 +119,24 @@ class ClaimDeadline:
                     self.late,
                 )
             return True
+
+
+class Turnstile:
+    """``await turnstile()``: lets its callers through one per turn of the event loop.
+
+    Claims settle in batches, so a batch's answers all wake in the same turn of the loop and,
+    each with some milliseconds of rendering and sending to do, would hold it (and every
+    acknowledgement behind it) for as long as all of them take. Through here, they start one
+    per turn, with network events handled between them."""
+
+    def __init__(self) -> None:
+        self._gate: asyncio.Lock | None = None
+
+    async def __call__(self) -> None:
+        if self._gate is None:
+            self._gate = asyncio.Lock()
+        async with self._gate:
+            await asyncio.sleep(0)
 
 
 class TtlSet:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.tasks import Batched, ClaimDeadline, Tasks
+from adapters.tasks import Batched, ClaimDeadline, Tasks, Turnstile
 
 
 def test_slots_bound_the_work_while_other_requests_keep_their_turns() -> None:
@@ -126,3 +126,36 @@ def test_a_claim_slower_than_its_deadline_answers_anyway() -> None:
     fast_no, slow_no, fast_yes, late, still_running = asyncio.run(scenario())
     assert (fast_no, slow_no, fast_yes) == (False, True, True)
     assert late == 1 and still_running
+
+
+def test_a_batch_of_answers_goes_on_one_per_turn_of_the_loop() -> None:
+    """Twenty answers woken by the same claim batch: through the turnstile each starts in a turn
+    of the event loop of its own (network events are handled between them); without it, all in
+    one turn."""
+
+    async def scenario(turnstile: Turnstile | None) -> list[int]:
+        turns, started = 0, []
+        settled = asyncio.get_running_loop().create_future()
+
+        async def count_turns() -> None:
+            nonlocal turns
+            while True:
+                await asyncio.sleep(0)
+                turns += 1
+
+        async def answer() -> None:
+            await settled
+            if turnstile is not None:
+                await turnstile()
+            started.append(turns)
+
+        counter = asyncio.create_task(count_turns())
+        answers = [asyncio.create_task(answer()) for _ in range(20)]
+        await asyncio.sleep(0)
+        settled.set_result(True)
+        await asyncio.gather(*answers)
+        counter.cancel()
+        return started
+
+    assert len(set(asyncio.run(scenario(Turnstile())))) == 20
+    assert len(set(asyncio.run(scenario(None)))) == 1
