@@ -60,17 +60,21 @@ class Claims:
     """``await claims(delivery, keep)``: True when this replica should answer the delivery.
 
     The database decides (see :meth:`Service.claim`), on a thread of its own; claims that come
-    while one is in flight go together in the next call; past ``seconds`` the answer goes out
-    anyway (:class:`ClaimDeadline`); and the answers of a batch go on one per turn of the event
-    loop (:class:`Turnstile`)."""
+    while one is in flight go together in the next call; and past ``seconds`` the answer goes
+    out anyway (:class:`ClaimDeadline`). With ``pace``, the answers one batch wakes go on one per
+    turn of the event loop (:class:`Turnstile`): for answers rendered and sent on the loop itself
+    (Teams: botbuilder's serialization takes milliseconds each), not for those handed to threads
+    (Slack), where a gate would only cap how many a second get through."""
 
-    def __init__(self, service: Service, seconds: float, lease_seconds: float, what: str) -> None:
+    def __init__(
+        self, service: Service, seconds: float, lease_seconds: float, what: str, pace: bool = False
+    ) -> None:
         self.service = service
         self.lease_seconds = lease_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{what.lower()}-claims")
         self._batched: Batched[tuple[str, dict[str, Any] | None], bool] = Batched(self._claim_many)
         self.deadline = ClaimDeadline(seconds, what)
-        self.turnstile = Turnstile()
+        self.turnstile = Turnstile() if pace else None
         self.unsettled: set[str] = set()
         """Deliveries whose claim the database has not finished (answered past the deadline):
         what it keeps for them must not be let go of before it is there."""
@@ -80,7 +84,8 @@ class Claims:
         self.unsettled.add(delivery)
         claim.add_done_callback(lambda _: self.unsettled.discard(delivery))
         verdict = await self.deadline(claim)
-        await self.turnstile()
+        if self.turnstile is not None:
+            await self.turnstile()
         return verdict
 
     async def _claim_many(self, items: list[tuple[str, dict[str, Any] | None]]) -> list[bool]:

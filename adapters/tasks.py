@@ -127,7 +127,8 @@ class Turnstile:
     Claims settle in batches, so a batch's answers all wake in the same turn of the loop and,
     each with some milliseconds of rendering and sending to do, would hold it (and every
     acknowledgement behind it) for as long as all of them take. Through here, they start one
-    per turn, with network events handled between them."""
+    per turn, with network events handled between them; so no more get through in a second
+    than the loop takes turns."""
 
     def __init__(self) -> None:
         self._gate: asyncio.Lock | None = None

@@ -52,7 +52,9 @@ class TeamsAdapter:
         self.advisor = service.advisor
         self.settings = settings
         self.rejected_tenants = 0
-        self.claims = Claims(service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Teams")
+        self.claims = Claims(
+            service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Teams", pace=True
+        )
         app_id = settings.microsoft_app_id.strip()
         credentials = credentials or PasswordServiceClientCredentialFactory(
             app_id or None,
