@@ -156,6 +156,20 @@ def test_b19_a_failure_after_the_ack_gets_one_apology(
     assert len(slack.api.of("chat.postMessage")) == 1
 
 
+def test_answers_stay_out_of_the_log_even_at_debug_level(
+    slack: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """slack-sdk formats each request and response (the whole answer) for its debug log; with
+    the root logger at DEBUG, none of that reaches the log."""
+    with caplog.at_level(logging.DEBUG):
+        assert slack.post(fixture("event_dm", text="should I join this facebook group?")).status == 200
+        [post] = slack.api.wait_for(1, "chat.postMessage")
+        slack.settle()
+    answer = post["blocks"][0]["text"]["text"]
+    assert len(answer) > 20 and answer not in caplog.text
+    assert "facebook group" not in caplog.text.lower()
+
+
 def test_b20_overload_gets_503_that_slack_retries(tmp_path: Path) -> None:
     rig = SlackRig(tmp_path, max_inflight=1)
     try:

@@ -37,7 +37,7 @@ from bot.text import detect_lang
 from ..commands import Claims, ask, command_query
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
-from .delivery import Delivery, retry_handlers
+from .delivery import Delivery, retry_handlers, sdk_logger
 from .ingress import ClockAdapter, Ingress
 
 __all__ = ["SlackAdapter", "to_query_text"]
@@ -86,7 +86,11 @@ class SlackAdapter:
         # Socket Mode alone has no HTTP route, and so no signature to check.
         self.ingress = Ingress(signing_secret, settings.max_body_bytes, clock) if signing_secret else None
         self.client = AsyncWebClient(
-            token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=retry_handlers()
+            token=token,
+            base_url=settings.slack_api_url,
+            timeout=10,
+            retry_handlers=retry_handlers(),
+            logger=sdk_logger(),
         )
         self.delivery = Delivery(self.client, settings.slack_channel_rate, settings.slack_response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)

@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-__all__ = ["Delivery", "Pacer", "ResponseUrlBudget", "retry_handlers"]
+__all__ = ["Delivery", "Pacer", "ResponseUrlBudget", "retry_handlers", "sdk_logger"]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,15 @@ class ResponseUrlBudget:
         return True
 
 
+def sdk_logger() -> logging.Logger:
+    """The logger for slack-sdk's clients. Unless their logger's own level is above DEBUG, they
+    format a debug line with the whole request and response on every call, even when nothing
+    prints it (some CPU per message, and the text of answers); warnings and errors still show."""
+    logger = logging.getLogger("advisor.slack.sdk")
+    logger.setLevel(logging.WARNING)
+    return logger
+
+
 class Delivery:
     def __init__(
         self,
@@ -139,7 +148,9 @@ class Delivery:
             "replace_original": replace,
             **SAFE_FLAGS,
         }
-        webhook = AsyncWebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
+        webhook = AsyncWebhookClient(
+            response_url, timeout=10, retry_handlers=retry_handlers(), logger=sdk_logger()
+        )
         try:
             response = await webhook.send_dict(body)
         except (TimeoutError, SlackClientError, OSError) as exc:
