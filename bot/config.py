@@ -97,9 +97,9 @@ class Settings(BaseSettings):
     """How long an answer waits for the database to say which replica answers a message; past
     it (a slow database) the answer goes out anyway, as when the database is down."""
     event_loop: Literal["uvloop", "asyncio"] = "uvloop"
-    """The server's event loop: ``uvloop`` (installed with the advisor on Linux and macOS) does
-    the same work for about half the CPU of Python's own ``asyncio`` loop, which is used where
-    uvloop is missing (Windows) or when chosen here."""
+    """The server's event loop: ``uvloop`` (installed with the advisor on Linux and macOS) spends
+    less CPU per request than Python's own ``asyncio`` loop, which is used where uvloop is
+    missing (Windows) or when chosen here."""
     access_log: bool = True
     """One log line per HTTP request (off behind a load balancer that logs them already)."""
 
