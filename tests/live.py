@@ -9,7 +9,8 @@ import hmac
 import http.client
 import json
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -103,3 +104,19 @@ def signed_headers(
         ("X-Slack-Signature", slack_signature(secret, ts, body)),
         *extra,
     ]
+
+
+@contextmanager
+def slow_claims(store: Any, wait: Callable[[], object]) -> Iterator[None]:
+    """The store's delivery claims call ``wait()`` before they reach the database (a slow one)."""
+    real = store.claim_many
+
+    def slow(items: Any, at: Any) -> list[bool]:
+        wait()
+        return list(real(items, at))
+
+    store.claim_many = slow
+    try:
+        yield
+    finally:
+        store.claim_many = real

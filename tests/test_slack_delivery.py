@@ -14,7 +14,7 @@ import pytest
 from adapters.slack.delivery import ResponseUrlBudget
 from bot import Answer, Query
 
-from .live import send
+from .live import send, slow_claims
 from .slackkit import EVER, SlackRig, fixture
 
 
@@ -287,23 +287,17 @@ def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
     deadline (0.3 s here) anyway, and the message is still kept and then let go of."""
     rig = SlackRig(tmp_path, claim_timeout_seconds=0.3)
     store = rig.service.store
-    real_claim = store.claim_many
-
-    def slow_claim(items: Any, at: Any) -> list[bool]:
-        time.sleep(3)
-        return real_claim(items, at)
-
-    store.claim_many = slow_claim  # type: ignore[method-assign]
     try:
-        started = time.monotonic()
-        assert rig.post(fixture("event_dm")).status == 200
-        rig.api.wait_for(1, "chat.postMessage", timeout=10)
-        assert time.monotonic() - started < 2.5
-        time.sleep(3.5)
-        assert len(rig.api.of("chat.postMessage")) == 1
-        with store.engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
-            assert connection.exec_driver_sql("SELECT count(*) FROM delivery_claims").scalar() == 1
-        assert len(store.questions(*EVER)) == 1
+        with slow_claims(store, lambda: time.sleep(3)):
+            started = time.monotonic()
+            assert rig.post(fixture("event_dm")).status == 200
+            rig.api.wait_for(1, "chat.postMessage", timeout=10)
+            assert time.monotonic() - started < 2.5
+            time.sleep(3.5)
+            assert len(rig.api.of("chat.postMessage")) == 1
+            with store.engine.connect() as connection:
+                assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+                assert connection.exec_driver_sql("SELECT count(*) FROM delivery_claims").scalar() == 1
+            assert len(store.questions(*EVER)) == 1
     finally:
         rig.close()

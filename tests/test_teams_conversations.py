@@ -6,8 +6,8 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
+from .live import slow_claims
 from .teamskit import TeamsRig, activity
 
 
@@ -132,22 +132,15 @@ def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
     """Teams waits about 15 s for the answer: a database that takes 20 s to decide which
     replica answers must not hold it up past the claim's deadline."""
     rig = TeamsRig(tmp_path, claim_timeout_seconds=0.5)
-    store = rig.service.store
-    real_claim = store.claim_many
     release = threading.Event()
-
-    def slow_claim(items: Any, at: Any) -> list[bool]:
-        release.wait(20)
-        return real_claim(items, at)
-
-    store.claim_many = slow_claim  # type: ignore[method-assign]
     try:
-        started = time.monotonic()
-        assert rig.post(activity("message_personal")).status in (200, 201)
-        assert time.monotonic() - started < 5
-        assert len(rig.connector.wait_for(1)) == 1
-        release.set()
-        assert len(rig.rows()) == 1
+        with slow_claims(rig.service.store, lambda: release.wait(20)):
+            started = time.monotonic()
+            assert rig.post(activity("message_personal")).status in (200, 201)
+            assert time.monotonic() - started < 5
+            assert len(rig.connector.wait_for(1)) == 1
+            release.set()
+            assert len(rig.rows()) == 1
     finally:
         release.set()
         rig.close()
