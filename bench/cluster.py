@@ -402,7 +402,6 @@ async def scenario(
         # A killed replica's messages are taken over once their leases lapse: shorter leases
         # for that run, so it ends sooner; the default (60 s) otherwise.
         "ADVISOR_ANSWER_LEASE_SECONDS": "15" if args.fault == "kill" else "60",
-        "ADVISOR_ANSWER_CONCURRENCY": os.environ.get("CONC", "4"),
     }
     replicas = []
     for n in range(3):
