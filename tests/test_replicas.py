@@ -32,6 +32,16 @@ def start_replicas(
     pg_url: str, tmp_path: Path, count: int, **env: str
 ) -> tuple[list[subprocess.Popen[bytes]], list[int]]:
     """``count`` real ``advisor serve`` processes on one PostgreSQL, ready to serve."""
+    ports = [free_port() for _ in range(count)]
+    processes = [
+        start_replica(pg_url, tmp_path / f"replica{n}", port, count, **env) for n, port in enumerate(ports)
+    ]
+    for port in ports:
+        wait_ready(port)
+    return processes, ports
+
+
+def start_replica(pg_url: str, data_dir: Path, port: int, count: int, **env: str) -> subprocess.Popen[bytes]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
     base |= {
         "ADVISOR_ENV": "development",
@@ -41,30 +51,26 @@ def start_replicas(
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": "xoxb-replica",
         "ADVISOR_LOG_FLUSH_SECONDS": "0.05",
+        "ADVISOR_DATA_DIR": str(data_dir),
         **env,
     }
-    processes, ports = [], []
-    for n in range(count):
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
-                cwd=ROOT,
-                env=base | {"ADVISOR_DATA_DIR": str(tmp_path / f"replica{n}")},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        ports.append(port)
-    for port in ports:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if send(port, "/readyz", method="GET", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-    return processes, ports
+    return subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=base,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if send(port, "/readyz", method="GET", timeout=2).status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -146,19 +152,19 @@ def test_a_message_acknowledged_by_a_replica_that_dies_is_answered_by_another(
     pg_url: str, tmp_path: Path
 ) -> None:
     """Replica A acknowledges a message and is killed (SIGKILL) while posting the answer; once
-    A's lease ends, replica B answers it: one reply, one log row, nothing left pending."""
+    A's lease ends, replica B answers it: one reply, one log row, nothing left pending. A starts
+    again on its data directory at once: its journal still holds the message, but the claim
+    says it is taken, so A does not answer it a second time."""
     loop = Loop()
     api = SlackApi()
     api_port = loop.serve(api.app())
     SqlQueryLog(pg_url).upgrade()
-    processes, ports = start_replicas(
-        pg_url,
-        tmp_path,
-        2,
-        ADVISOR_SLACK_API_URL=f"http://127.0.0.1:{api_port}/api/",
-        ADVISOR_ANSWER_LEASE_SECONDS="3",
-        ADVISOR_ANSWER_SWEEP_SECONDS="0.5",
-    )
+    settings = {
+        "ADVISOR_SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/",
+        "ADVISOR_ANSWER_LEASE_SECONDS": "3",
+        "ADVISOR_ANSWER_SWEEP_SECONDS": "0.5",
+    }
+    processes, ports = start_replicas(pg_url, tmp_path, 2, **settings)
     try:
         api.stall = 60
         body = json.dumps(fixture("event_dm")).encode()
@@ -173,6 +179,9 @@ def test_a_message_acknowledged_by_a_replica_that_dies_is_answered_by_another(
         processes[0].kill()
         processes[0].wait(10)
         api.stall = 0
+        port = free_port()
+        processes.append(start_replica(pg_url, tmp_path / "replica0", port, 2, **settings))
+        wait_ready(port)
         [reply] = api.wait_for(1, "chat.postMessage", timeout=20)
         assert reply["channel"] == fixture("event_dm")["event"]["channel"]
         time.sleep(2)
@@ -182,5 +191,59 @@ def test_a_message_acknowledged_by_a_replica_that_dies_is_answered_by_another(
         with store.engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
     finally:
+        stop(processes)
+        loop.close()
+
+
+def test_a_message_acknowledged_before_its_claim_landed_is_answered_after_a_restart(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The claim that keeps a message for takeover is held up (the test locks the claims table),
+    the replica acknowledges the message and is killed (SIGKILL) before the claim lands: nothing
+    in the database knows of the message. Started again on the same data directory (a container
+    restarted in its pod), the replica answers it from its journal: one reply, one log row."""
+    loop = Loop()
+    api = SlackApi()
+    api_port = loop.serve(api.app())
+    store = SqlQueryLog(pg_url)
+    store.upgrade()
+    settings = {"ADVISOR_SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/"}
+    # The claim would otherwise be given up on after 3 s and the message answered anyway.
+    processes, [port] = start_replicas(pg_url, tmp_path, 1, ADVISOR_CLAIM_TIMEOUT_SECONDS="60", **settings)
+    locker = store.engine.connect()
+    try:
+        transaction = locker.begin()
+        locker.exec_driver_sql("LOCK TABLE delivery_claims IN ACCESS EXCLUSIVE MODE")
+        body = json.dumps(fixture("event_dm")).encode()
+        assert send(port, "/slack/events", body, signed_headers(SECRET, int(time.time()), body)).status == 200
+        deadline = time.monotonic() + 20
+        waiting = 0
+        while waiting == 0 and time.monotonic() < deadline:
+            with store.engine.connect() as connection:
+                waiting = connection.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                ).scalar_one()
+            time.sleep(0.05)
+        assert waiting == 1  # the claim is on its way, held up by the lock
+        processes[0].kill()
+        processes[0].wait(10)
+        transaction.rollback()
+        time.sleep(1)
+        assert api.of("chat.postMessage") == []
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM delivery_claims").scalar() == 0
+
+        port = free_port()
+        processes.append(start_replica(pg_url, tmp_path / "replica0", port, 1, **settings))
+        wait_ready(port)
+        [reply] = api.wait_for(1, "chat.postMessage", timeout=20)
+        assert reply["channel"] == fixture("event_dm")["event"]["channel"]
+        time.sleep(2)
+        assert len(api.of("chat.postMessage")) == 1
+        assert len([q for q in store.questions(*EVER) if q.channel == "slack"]) == 1
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+    finally:
+        locker.close()
         stop(processes)
         loop.close()

@@ -35,6 +35,7 @@ from bot.service import Service
 from bot.text import detect_lang
 
 from ..commands import Claims, ask, command_query
+from ..journal import Journal
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers, sdk_logger
@@ -106,6 +107,8 @@ class SlackAdapter:
         # wait on the database, and more threads would take the interpreter from the acks.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
         self.claims = Claims(service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Slack")
+        # Questions between their acknowledgement and their claim: on disk, for a restart.
+        self.journal = Journal(settings.data_dir / "journal" / "slack")
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -139,6 +142,10 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a session per call otherwise).
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="slack-sweeper")
+        for entry in self.journal.open():
+            if isinstance(entry.get("event"), dict):
+                work = self._answer_message(entry["event"], str(entry.get("team", "")))
+                self.tasks.spawn(work, "slack-journaled")
         try:
             found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
             self.bot_user_id = found.get("user_id")
@@ -182,10 +189,15 @@ class SlackAdapter:
         if not ready:
             return
         self._answered = waiting
-        if not await self._database(self.service.release, [delivery for delivery, _ in ready]):
-            # The database is away: keep them for the next round (bounded; past it their leases
-            # lapse and they may be answered twice).
-            self._answered = (ready + self._answered)[-100_000:]
+        released = [delivery for delivery, _ in ready]
+        if await self._database(self.service.release, released):
+            self.journal.done(released)
+            return
+        # The database is away: keep them for the next round (bounded; past it their leases lapse
+        # and they may be answered twice).
+        kept = ready + self._answered
+        self._answered = kept[-100_000:]
+        self.journal.done(delivery for delivery, _ in kept[:-100_000])
 
     async def _shutdown(self, _app: web.Application) -> None:
         if self._sweeper is not None:
@@ -193,6 +205,7 @@ class SlackAdapter:
         left = await self.tasks.drain(timeout=20)
         await asyncio.to_thread(self.service.writer.flush, 5)
         await self._release()
+        self.journal.close()
         self._db.shutdown(wait=False)
         self.claims.close()
         if left:
@@ -252,14 +265,15 @@ class SlackAdapter:
 
     # -- listeners: acknowledge, then answer in the background --------------------------------
 
+    # A question is journaled (in _spawn_message) before its acknowledgement leaves.
     async def _on_mention(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
-        await ack()
         self._spawn_message(event, body)
+        await ack()
 
     async def _on_message(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
-        await ack()
         if event.get("channel_type") == "im":
             self._spawn_message(event, body)
+        await ack()
 
     async def _on_home(self, ack: Any, event: dict[str, Any]) -> None:
         await ack()
@@ -280,7 +294,9 @@ class SlackAdapter:
             return
         if self.bot_user_id and event.get("user") == self.bot_user_id:
             return
-        self.tasks.spawn(self._answer_message(event, str(body.get("team_id") or "")), "slack-message")
+        team = str(body.get("team_id") or "")
+        self.journal.add(_delivery(team, event), {"team": team, "event": _kept(event)})
+        self.tasks.spawn(self._answer_message(event, team), "slack-message")
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -307,11 +323,11 @@ class SlackAdapter:
     async def _answer_message(self, event: dict[str, Any], team: str, kept: bool = False) -> None:
         """Claim the message (kept in the database until answered, so that another replica
         answers it if this one dies), answer it, then let it go; ``kept``: taken over."""
-        channel, ts = event.get("channel", ""), event.get("ts", "")
-        delivery = f"slack:{team}:{channel}:{ts}"
+        delivery = _delivery(team, event)
         if not kept:
-            keep = {"channel": "slack", "team": team, "event": {k: event.get(k) for k in KEPT_FIELDS}}
+            keep = {"channel": "slack", "team": team, "event": _kept(event)}
             if not await self.claims(delivery, keep):
+                self.journal.done([delivery])  # another replica has it
                 return
         self._held.add(delivery)
         try:
@@ -426,6 +442,14 @@ class _ClockedVerification(AsyncRequestVerification):
     @property
     def verifier(self) -> SignatureVerifier:
         return self._clocked
+
+
+def _delivery(team: str, event: dict[str, Any]) -> str:
+    return f"slack:{team}:{event.get('channel', '')}:{event.get('ts', '')}"
+
+
+def _kept(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: event.get(k) for k in KEPT_FIELDS}
 
 
 def _ticked(body: dict[str, Any]) -> frozenset[str]:
