@@ -11,7 +11,9 @@ with a fault in the middle:
 - postgres: the database is stopped for --outage seconds, then started again;
 - slowdb: for --outage seconds every round trip to the database takes --db-delay seconds more
   (bench/delay_proxy.py between the replicas and PostgreSQL);
-- kill: one replica is killed (SIGKILL) and stays down;
+- kill: one replica is killed (SIGKILL) and stays down; with --restart it starts again on the
+  same data directory after --outage seconds (a container restarted in its pod) and answers
+  what its journal holds;
 - rolling: the replicas are restarted one by one (SIGTERM, wait, start, wait until ready).
 
 With --teams F, that share of the events are Teams message activities (to /api/messages, answered
@@ -432,6 +434,10 @@ async def scenario(
                 proxy.send_signal(signal.SIGUSR2)
             elif args.fault == "kill":
                 replicas[0].stop(signal.SIGKILL)
+                if args.restart:
+                    await asyncio.sleep(args.outage)
+                    replicas[0].start()
+                    await replicas[0].ready(session)
             elif args.fault == "rolling":
                 for replica in replicas:
                     await asyncio.to_thread(replica.stop)
@@ -494,6 +500,9 @@ async def scenario(
         logs = sorted(work.glob("r*.log"))
         reports = sum(path.read_text(errors="replace").count("event loop stalled") for path in logs)
         print(f"replica logs in {work}/r*.log; stall reports with the stuck code: {reports}")
+        if args.fault == "kill" and args.restart:
+            taken = re.findall(r"took over .*", logs[0].read_text(errors="replace"))
+            print(f"restarted replica's journal: {'; '.join(taken) or 'nothing taken over'}")
         await sampling
         print(sampler.report())
         # Answers are not tagged with their event: pair the k-th answer with the k-th event sent.
@@ -544,7 +553,10 @@ def main() -> None:
         "--api-delay", type=float, default=0.1, help="seconds the stand-in Slack Web API takes per call"
     )
     parser.add_argument("--fault", choices=["none", "postgres", "slowdb", "kill", "rolling"], default="none")
-    parser.add_argument("--outage", type=float, default=10.0, help="seconds the database is down or slow")
+    parser.add_argument(
+        "--outage", type=float, default=10.0, help="seconds the fault lasts (database or replica down)"
+    )
+    parser.add_argument("--restart", action="store_true", help="kill: start the replica again after --outage")
     parser.add_argument("--db-delay", type=float, default=5.0, help="seconds added per round trip (slowdb)")
     parser.add_argument("--teams", type=float, default=0.0, help="share of events sent as Teams activities")
     parser.add_argument("--bare", action="store_true")
