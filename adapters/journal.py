@@ -11,8 +11,8 @@ elsewhere from being answered twice.
 
 Appends are not synced to the disk: they survive the process being killed, not the machine
 losing power. A process writes to one file at a time, starts a new one every ``rotate_seconds``,
-marks forgotten messages in the file that holds them, and deletes a file once every message in
-it has been forgotten. Entries older than
+marks forgotten messages in the file that holds them, and deletes a file as soon as every message
+in it has been forgotten: no question stays on disk once it is answered. Entries older than
 ``max_age_seconds`` are not answered at a takeover (a reply hours later would only confuse).
 """
 
@@ -133,7 +133,7 @@ class Journal:
                 handle.pending -= 1
                 finished.setdefault(handle, []).append(key)
         for handle, done in finished.items():
-            if handle.pending == 0 and (handle is not self._current or self._old(handle)):
+            if handle.pending == 0:  # no file outlives its messages (a new one comes with the next)
                 self._drop(handle)
                 continue
             try:

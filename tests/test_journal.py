@@ -103,6 +103,19 @@ def test_files_go_once_every_message_in_them_is_done(tmp_path: Path) -> None:
     assert [e["key"] for e in Journal(tmp_path).open()] == ["d"]
 
 
+def test_no_file_is_left_once_its_messages_are_done(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)  # one file for ten seconds
+    journal.open()
+    journal.add("a", {"event": {"text": "a question"}})
+    journal.add("b", {"event": {"text": "another"}})
+    journal.done(["a"])
+    assert len(list(tmp_path.glob("*.jsonl"))) == 1
+    journal.done(["b"])
+    assert list(tmp_path.iterdir()) == []
+    journal.add("c", {})
+    assert len(list(tmp_path.glob("*.jsonl"))) == 1
+
+
 def test_a_torn_line_and_old_entries_are_skipped(tmp_path: Path) -> None:
     now = [1_000_000.0]
     journal = Journal(tmp_path, max_age_seconds=3600, clock=lambda: now[0])
