@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,6 @@ class Journal:
         self._current: _File | None = None
         self._files: list[_File] = []
         self._where: dict[str, _File] = {}
-        self._made = 0
 
     def __len__(self) -> int:
         """Messages journaled and not yet done."""
@@ -84,17 +84,17 @@ class Journal:
         entries: list[dict[str, Any]] = []
         seen: set[str] = set()
         stale = 0
-        for _, lines in taken:
-            for entry in lines:
-                key = entry["key"]
-                if key in seen:
-                    continue
-                seen.add(key)
-                if self.clock() - float(entry.get("at", 0)) > self.max_age_seconds:
-                    stale += 1
-                    continue
-                self.add(key, {k: v for k, v in entry.items() if k not in ("key", "at")}, at=entry["at"])
-                entries.append(entry)
+        # Oldest first, each message once (a takeover cut short can leave it in two files).
+        for entry in sorted((e for _, lines in taken for e in lines), key=lambda e: float(e["at"])):
+            key = entry["key"]
+            if key in seen:
+                continue
+            seen.add(key)
+            if self.clock() - float(entry["at"]) > self.max_age_seconds:
+                stale += 1
+                continue
+            self.add(key, {k: v for k, v in entry.items() if k not in ("key", "at")}, at=entry["at"])
+            entries.append(entry)
         for handle, _ in taken:
             _unlink(handle.path)
             os.close(handle.fd)
@@ -171,8 +171,7 @@ class Journal:
     def _new_file(self) -> _File:
         """Created under a name no one takes over, locked, then renamed: a starting process never
         sees a file whose owner does not hold its lock yet."""
-        self._made += 1
-        name = f"{os.getpid()}-{int(self.clock() * 1000)}-{self._made}"
+        name = f"{os.getpid()}-{uuid.uuid4().hex}"  # unique: in a container every process is pid 1
         draft = self.directory / f"{name}.new"
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         try:

@@ -58,6 +58,7 @@ def test_a_killed_process_leaves_what_it_had_not_let_go_of(tmp_path: Path, rotat
     found = Journal(tmp_path).open()
     assert sorted(entry["key"] for entry in found) == sorted(f"m{n}" for n in range(1, 20, 2))
     assert all(entry["event"]["text"] == f"question {entry['event']['n']}" for entry in found)
+    assert [entry["event"]["n"] for entry in found] == list(range(1, 20, 2))  # oldest first
     # Taken over once: a third process finds nothing.
     assert Journal(tmp_path).open() == []
 
