@@ -282,6 +282,33 @@ def test_an_answered_message_is_let_go_of_only_once_its_log_record_is_safe(slack
     assert len(slack.service.store.questions(*EVER)) == 1
 
 
+def test_a_question_is_on_disk_before_its_acknowledgement_and_gone_once_answered(tmp_path: Path) -> None:
+    """Until its claim lands a message is known only here: the acknowledgement leaves after the
+    journal has it (a process killed now is answered by its successor), and once the message is
+    answered and let go of no file keeps it."""
+    rig = SlackRig(tmp_path)
+    journal = tmp_path / "journal" / "slack"
+    landed = threading.Event()
+    try:
+        with slow_claims(rig.service.store, lambda: landed.wait(10)):
+            assert rig.post(fixture("event_dm")).status == 200
+            [path] = journal.glob("*.jsonl")
+            assert path.stat().st_mode & 0o777 == 0o600
+            [entry] = [json.loads(line) for line in path.read_text().splitlines()]
+            assert entry["event"]["text"] == fixture("event_dm")["event"]["text"]
+            assert entry["key"].endswith(fixture("event_dm")["event"]["ts"])
+            assert rig.api.of("chat.postMessage") == []
+            landed.set()
+            rig.api.wait_for(1, "chat.postMessage", timeout=10)
+        deadline = time.monotonic() + 10
+        while list(journal.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(journal.iterdir()) == []
+    finally:
+        landed.set()
+        rig.close()
+
+
 def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
     """The database takes 3 s to decide who answers: the answer goes out after the claim's
     deadline (0.3 s here) anyway, and the message is still kept and then let go of."""

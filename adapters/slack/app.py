@@ -119,7 +119,10 @@ class SlackAdapter:
             ssl_check_enabled=False,  # handled by Ingress, which never skips verification
             request_verification_enabled=False,  # re-added below with the server's clock
             ignoring_self_events_enabled=False,  # this adapter drops bot and own messages itself
-            process_before_response=False,
+            # Listeners run before the response leaves (each only journals, spawns and acks):
+            # Bolt acknowledges events by itself, so otherwise the acknowledgement could leave
+            # before a question is in the journal.
+            process_before_response=True,
             logger=_quiet_logger(),
         )
         # Bolt checks the signature again (Ingress already did), on the same clock.
@@ -265,7 +268,8 @@ class SlackAdapter:
 
     # -- listeners: acknowledge, then answer in the background --------------------------------
 
-    # A question is journaled (in _spawn_message) before its acknowledgement leaves.
+    # A question is journaled (in _spawn_message) before its acknowledgement leaves: Bolt sends
+    # the response once the listener has returned (process_before_response).
     async def _on_mention(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
         self._spawn_message(event, body)
         await ack()
