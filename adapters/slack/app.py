@@ -5,7 +5,9 @@ message can arrive both as ``app_mention`` and ``message``. So every listener ac
 once and answers in a background task; a replica drops deliveries it has already seen, and the
 database's delivery claim (keyed by workspace, channel and message time stamp) decides between
 replicas, so each question gets one reply and one log row, and a retry whose original never
-arrived is still answered.
+arrived is still answered. A question is written to a journal on local disk before it is
+acknowledged (see :mod:`adapters.journal`): a process killed before its claim lands leaves it to
+the next process on the same data directory.
 """
 
 from __future__ import annotations
