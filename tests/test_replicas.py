@@ -148,6 +148,18 @@ def test_one_teams_activity_to_three_replicas(replicas) -> None:  # type: ignore
     assert len([q for q in SqlQueryLog(pg_url).questions(*EVER) if q.channel == "teams"]) == 1
 
 
+def answered_once(api: SlackApi, store: SqlQueryLog) -> None:
+    """The direct message of the fixture got one reply and one log row, and nothing is left
+    kept for another replica to answer."""
+    [reply] = api.wait_for(1, "chat.postMessage", timeout=20)
+    assert reply["channel"] == fixture("event_dm")["event"]["channel"]
+    time.sleep(2)
+    assert len(api.of("chat.postMessage")) == 1
+    assert len([q for q in store.questions(*EVER) if q.channel == "slack"]) == 1
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+
+
 def test_a_message_acknowledged_by_a_replica_that_dies_is_answered_by_another(
     pg_url: str, tmp_path: Path
 ) -> None:
@@ -182,14 +194,7 @@ def test_a_message_acknowledged_by_a_replica_that_dies_is_answered_by_another(
         port = free_port()
         processes.append(start_replica(pg_url, tmp_path / "replica0", port, 2, **settings))
         wait_ready(port)
-        [reply] = api.wait_for(1, "chat.postMessage", timeout=20)
-        assert reply["channel"] == fixture("event_dm")["event"]["channel"]
-        time.sleep(2)
-        assert len(api.of("chat.postMessage")) == 1
-        store = SqlQueryLog(pg_url)
-        assert len([q for q in store.questions(*EVER) if q.channel == "slack"]) == 1
-        with store.engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+        answered_once(api, SqlQueryLog(pg_url))
     finally:
         stop(processes)
         loop.close()
@@ -236,13 +241,7 @@ def test_a_message_acknowledged_before_its_claim_landed_is_answered_after_a_rest
         port = free_port()
         processes.append(start_replica(pg_url, tmp_path / "replica0", port, 1, **settings))
         wait_ready(port)
-        [reply] = api.wait_for(1, "chat.postMessage", timeout=20)
-        assert reply["channel"] == fixture("event_dm")["event"]["channel"]
-        time.sleep(2)
-        assert len(api.of("chat.postMessage")) == 1
-        assert len([q for q in store.questions(*EVER) if q.channel == "slack"]) == 1
-        with store.engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT count(*) FROM pending_answers").scalar() == 0
+        answered_once(api, store)
     finally:
         locker.close()
         stop(processes)
