@@ -498,8 +498,15 @@ async def scenario(
         )
         print(stalls)
         logs = sorted(work.glob("r*.log"))
-        reports = sum(path.read_text(errors="replace").count("event loop stalled") for path in logs)
-        print(f"replica logs in {work}/r*.log; stall reports with the stuck code: {reports}")
+        reports = [
+            line.partition("adapters.metrics: ")[2]
+            for path in logs
+            for line in path.read_text(errors="replace").splitlines()
+            if re.search(r"event loop (stalled|ran \d+ ms late)", line)
+        ]
+        print(f"replica logs in {work}/r*.log; stall reports: {len(reports)}")
+        for report in reports:
+            print(f"  {report.removesuffix(', in:')}")
         if args.fault == "kill" and args.restart:
             taken = re.findall(r"took over .*", logs[0].read_text(errors="replace"))
             print(f"restarted replica's journal: {'; '.join(taken) or 'nothing taken over'}")
