@@ -39,6 +39,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -198,6 +199,89 @@ class Sampler:
             f"database connections at most {max(self.connections, default=0)} "
             f"(pool limit: 3 replicas x (5 + 5 overflow) = 30); largest log backlog {self.backlog}"
         )
+
+
+class CpuSampler:
+    """Every 0.1 s, on a thread of its own: CPU time used so far by each part of the cluster
+    (each replica, PostgreSQL's processes, nginx, and the rest of the machine: the load generator,
+    the stand-ins, the delay proxy). After the run, :meth:`around` says who had the two cores
+    just before a moment, such as a replica's stall report."""
+
+    EVERY = 0.1
+
+    def __init__(self, replicas: list[Replica]) -> None:
+        self.replicas = replicas
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self._parts: dict[int, str] = {}
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.EVERY):
+            names = {r.process.pid: f"r{n}" for n, r in enumerate(self.replicas) if r.process}
+            used: dict[str, float] = {}
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+                fields = stat[stat.rindex(")") + 2 :].split()
+                part = names.get(int(entry.name)) or self._part(int(entry.name), comm)
+                used[part] = used.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / self._tick
+            self.samples.append((time.time(), used))
+
+    def _part(self, pid: int, comm: str) -> str:
+        if comm in ("postgres", "nginx"):
+            return comm
+        if pid == os.getpid():
+            return "load generator"
+        if pid not in self._parts:
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                command = b""
+            found = [n for n in ("stand_ins", "delay_proxy") if f"bench/{n}.py".encode() in command]
+            self._parts[pid] = found[0].replace("_", " ") if found else "other"
+        return self._parts[pid]
+
+    def _shares(self, moment: float, before: float) -> tuple[float, dict[str, float]]:
+        window = [s for s in self.samples if moment - before <= s[0] <= moment + self.EVERY]
+        if len(window) < 2:
+            return 0.0, {}
+        (t0, first), (t1, last) = window[0], window[-1]
+        return t1 - t0, {k: (v - first.get(k, 0.0)) / (t1 - t0) * 100 for k, v in last.items()}
+
+    @staticmethod
+    def _describe(span: float, shares: dict[str, float]) -> str:
+        if not shares:
+            return "no CPU samples"
+        busy = sorted(shares.items(), key=lambda kv: -kv[1])
+        return f"{sum(shares.values()):.0f}% of 200 in {span:.1f} s: " + ", ".join(
+            f"{k} {v:.0f}%" for k, v in busy if v >= 1
+        )
+
+    def around(self, moment: float, before: float = 0.3) -> str:
+        """Each part's share of one core in the ``before`` seconds up to ``moment``."""
+        return self._describe(*self._shares(moment, before))
+
+    def busiest(self, before: float = 0.3) -> str:
+        """The ``before`` seconds in which the machine was busiest, and who had its cores."""
+        if not self.samples:
+            return "no CPU samples"
+        moment = max((t for t, _ in self.samples), key=lambda t: sum(self._shares(t, before)[1].values()))
+        when = datetime.fromtimestamp(moment).strftime("%H:%M:%S.%f")[:-3]
+        return f"up to {when}, {self.around(moment, before)}"
 
 
 async def metrics(replica: Replica) -> str:
@@ -447,6 +531,8 @@ async def scenario(
         run = str(int(time.time()) % 100000)
         sampler = Sampler(replicas, url, every=max(1.0, args.seconds / 100))
         sampling = asyncio.create_task(sampler.run(args.seconds))
+        cpu = CpuSampler(replicas)
+        cpu.start()
         result = await load(
             f"http://127.0.0.1:{nginx.port}",
             args.rate,
@@ -470,6 +556,7 @@ async def scenario(
             if answered >= acknowledged and rows >= acknowledged:
                 break
             await asyncio.sleep(0.5)
+        cpu.stop()
         stalls = await loop_stalls(replicas)
         print(f"advisor x3 behind nginx, PostgreSQL, fault: {args.fault}")
         sent, failed = result["sent"], result["failures"]
@@ -499,14 +586,18 @@ async def scenario(
         print(stalls)
         logs = sorted(work.glob("r*.log"))
         reports = [
-            line.partition("adapters.metrics: ")[2]
+            (path.stem, line)
             for path in logs
             for line in path.read_text(errors="replace").splitlines()
             if re.search(r"event loop (stalled|ran \d+ ms late)", line)
         ]
         print(f"replica logs in {work}/r*.log; stall reports: {len(reports)}")
-        for report in reports:
-            print(f"  {report.removesuffix(', in:')}")
+        for name, line in reports:
+            stamp, _, report = line.partition(" WARNING adapters.metrics: ")
+            moment = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            print(f"  {name} {stamp[11:]} {report.removesuffix(', in:')}")
+            print(f"    the machine's CPU just before: {cpu.around(moment)}")
+        print(f"the machine's busiest 0.3 s: {cpu.busiest()}")
         if args.fault == "kill" and args.restart:
             taken = re.findall(r"took over .*", logs[0].read_text(errors="replace"))
             print(f"restarted replica's journal: {'; '.join(taken) or 'nothing taken over'}")
