@@ -17,6 +17,9 @@ __all__ = ["LogWriter", "WriterStats"]
 
 log = logging.getLogger(__name__)
 
+# The longest pause between two writes while catching up on a backlog (seconds).
+MAX_REST_SECONDS = 0.5
+
 
 @dataclass
 class WriterStats:
@@ -25,6 +28,8 @@ class WriterStats:
     failures: int = 0
     dropped: int = 0
     """Records refused because the spool was at its limit (counted, logged once per thousand)."""
+    rests: int = 0
+    """Pauses taken between writes while catching up on a backlog."""
 
 
 class LogWriter:
@@ -109,22 +114,36 @@ class LogWriter:
             if self._spooled and time.monotonic() >= self._next_retry:
                 self._drain()
             if batch:
-                self._store(batch)
+                took = self._store(batch)
                 with self._progress:
                     self._handled += len(batch)
                     self._progress.notify_all()
+                if took is not None and self._queue.qsize() >= self.batch_size:
+                    self._rest(took)
         if self._spooled:
             self._drain()
 
-    def _store(self, batch: list[LogRecord]) -> None:
+    def _store(self, batch: list[LogRecord]) -> float | None:
+        """Write a batch, or spool it; how long the write took (None: spooled)."""
         if not self._spooled:
             try:
+                started = time.monotonic()
                 self.store.write(batch)
                 self.stats.written += len(batch)
-                return
+                return time.monotonic() - started
             except Exception as exc:  # noqa: BLE001 - any store failure means: keep it for later
                 self._failed(exc)
         self._to_spool(batch)
+        return None
+
+    def _rest(self, took: float) -> None:
+        """Catching up on a backlog (after the database was slow or away), rest as long as the
+        last write took: the writer then takes at most half of its time writing, and leaves the
+        process's other threads (the event loop first) and the database, which every replica
+        is catching up with at once, room for the questions still coming. Not when stopping."""
+        if not self._stop.is_set():
+            self.stats.rests += 1
+            self._stop.wait(min(took, MAX_REST_SECONDS))
 
     def _to_spool(self, batch: list[LogRecord]) -> None:
         with self._counters:
@@ -142,8 +161,13 @@ class LogWriter:
     def _drain(self) -> None:
         try:
             with self.spool.draining() as records:
+                took = 0.0
                 for start in range(0, len(records), self.batch_size):
+                    if start:
+                        self._rest(took)
+                    began = time.monotonic()
                     self.store.write(records[start : start + self.batch_size])
+                    took = time.monotonic() - began
                 self.stats.written += len(records)
             log.info("log spool drained: %d records written", len(records))
             with self._counters:

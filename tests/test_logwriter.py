@@ -187,3 +187,78 @@ def test_a_burst_beyond_the_queue_spills_to_the_spool(tmp_path: Path) -> None:
     writer.close()
     assert writer.stats.dropped == 0
     assert len(store.questions(*EVER)) == 500
+
+
+class Slow(Flaky):
+    """A store whose writes take ``seconds`` each; records when each write began and ended."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.writes: list[tuple[float, float]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def write(self, records: Sequence[LogRecord]) -> None:
+        self.gate.wait(10)
+        began = time.monotonic()
+        time.sleep(self.seconds)
+        super().write(records)
+        self.writes.append((began, time.monotonic()))
+
+
+def gaps(writes: list[tuple[float, float]]) -> list[float]:
+    return [b[0] - a[1] for a, b in zip(writes, writes[1:], strict=False)]
+
+
+def test_catching_up_on_a_backlog_rests_between_writes(tmp_path: Path) -> None:
+    store = Slow(0.05)
+    writer = make_writer(store, tmp_path, batch_size=20)
+    store.gate.clear()  # the database hangs: the queue fills up behind the first write
+    for n in range(200):
+        writer.submit(record(n))
+    store.gate.set()
+    assert writer.flush(20)
+    writer.close()
+    assert [q.id for q in store.questions(*EVER)] == [record(n).id for n in range(200)]
+    # While more than a batch was waiting, each write was followed by a pause as long as it.
+    catching_up = gaps(store.writes)[:5]
+    assert len(catching_up) == 5 and min(catching_up) >= 0.04, catching_up
+    assert writer.stats.rests >= 5
+
+
+def test_no_rest_without_a_backlog(tmp_path: Path) -> None:
+    store = Slow(0.02)
+    writer = make_writer(store, tmp_path, batch_size=20)
+    for n in range(30):
+        writer.submit(record(n))
+        time.sleep(0.005)
+    assert writer.flush(10)
+    writer.close()
+    assert len(store.questions(*EVER)) == 30 and writer.stats.rests == 0
+
+
+def test_draining_the_spool_rests_between_batches_and_not_when_stopping(tmp_path: Path) -> None:
+    store = Slow(0.05)
+    writer = make_writer(store, tmp_path, batch_size=20)
+    store.down.set()
+    for n in range(100):
+        writer.submit(record(n))
+    assert writer.flush(10) and writer.backlog == 100
+    store.down.clear()
+    deadline = time.monotonic() + 20
+    while writer.backlog and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert writer.backlog == 0 and len(store.questions(*EVER)) == 100
+    drained = [w for w in store.writes if w[1] - w[0] >= 0.05][-5:]
+    assert min(gaps(drained)) >= 0.04, gaps(drained)
+    # Stopping with a backlog: written at once, no pauses.
+    store.down.set()
+    for n in range(100, 200):
+        writer.submit(record(n))
+    assert writer.flush(10)
+    store.down.clear()
+    writer._next_retry = float("inf")  # only close() drains now
+    rests = writer.stats.rests
+    writer.close(20)
+    assert len(store.questions(*EVER)) == 200 and writer.stats.rests == rests
