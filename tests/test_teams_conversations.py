@@ -144,3 +144,50 @@ def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
     finally:
         release.set()
         rig.close()
+
+
+def test_replies_do_not_wait_for_the_default_thread_pool(teams: TeamsRig) -> None:
+    """Replies go out with aiohttp on the event loop (msrest's default sends them with requests
+    on a thread of the default pool): with every thread of that pool busy, a question is still
+    answered in its request."""
+    release, finished = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        release.wait(30)
+        finished.set()
+
+    async def occupy() -> None:
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+        loop.run_in_executor(None, hold)
+
+    teams.loop.run(occupy())
+    try:
+        reply = teams.post(activity("message_personal", id="busy-pool"))
+        assert reply.status in (200, 201), reply.body
+        assert not finished.is_set()  # answered while the pool's one thread was still taken
+        [sent] = teams.connector.replies
+        assert sent["_auth"] == "Bearer outbound-test-token"
+        assert card_of(sent)["body"][0]["text"].startswith("⛔ Don't · Social\\-network apps")
+    finally:
+        release.set()
+
+
+def test_an_unreachable_connector_fails_the_turn_cleanly(tmp_path: Path) -> None:
+    rig = TeamsRig(tmp_path)
+    try:
+        rig.service_url = "http://127.0.0.1:9/"  # nothing listens on the discard port
+        reply = rig.post(activity("message_personal", id="nowhere"))
+        assert reply.status == 500 and json.loads(reply.body) == {"error": "internal error"}
+        assert rig.connector.replies == []
+        [row] = rig.rows()
+        assert row.topic == "install-apps"
+        # The next question, with the connector reachable, is answered as usual.
+        rig.service_url = f"http://127.0.0.1:{rig.connector.port}/"
+        assert rig.post(activity("message_personal", id="back")).status in (200, 201)
+        assert len(rig.connector.wait_for(1)) == 1
+    finally:
+        rig.close()

@@ -80,9 +80,13 @@ class TeamsAdapter:
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/messages", self.handle)
         app.on_shutdown.append(self._shutdown)
+        app.on_cleanup.append(self._cleanup)
 
     async def _shutdown(self, _app: web.Application) -> None:
         self.claims.close()
+
+    async def _cleanup(self, _app: web.Application) -> None:
+        await self.auth.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
