@@ -108,3 +108,49 @@ def test_h63_activity_fuzz(
     for reply in teams.connector.replies:
         for attachment in reply.get("attachments") or []:
             check_card(attachment["content"])
+
+
+def sent_bodies(teams: TeamsRig, answer: Any, lang: str, quote: str | None) -> tuple[Any, Any]:
+    """An outgoing activity as CloudAdapter sends it, serialized by msrest and by the adapter."""
+    from botbuilder.core import TurnContext
+    from botbuilder.schema import Activity
+    from botframework.connector import models
+    from msrest import Serializer
+
+    from adapters.teams.auth import CardSerializer
+
+    incoming = Activity().deserialize(activity("message_personal") | {"serviceUrl": teams.service_url})
+    outgoing = TurnContext.apply_conversation_reference(
+        teams.adapter.render(answer, lang, quote), TurnContext.get_conversation_reference(incoming)
+    )
+    outgoing.reply_to_id = incoming.id
+    plain = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    return CardSerializer().body(outgoing, "Activity"), plain.body(outgoing, "Activity")
+
+
+def test_cards_go_into_the_request_exactly_as_msrest_would_put_them(teams: TeamsRig) -> None:
+    advisor = shipped_advisor()
+    queries = [
+        Query("may I install the LinkedIn app on my work laptop?"),
+        Query("should I join this facebook group?"),
+        Query("מי צריך לראות את פרטי העסק שלי?"),
+        Query("what is the weather tomorrow"),
+        Query("", topic="help", lang="he"),
+        Query("", checklist="", lang="en"),
+        Query("", checklist="install-app", lang="he"),
+        Query("", checklist="install-app", ticked=frozenset({"0", "2"}), lang="en"),
+    ]
+    for query in queries:
+        answer = advisor.handle(query)
+        ours, theirs = sent_bodies(teams, answer, answer.lang, query.text or None)
+        assert ours == theirs and json.dumps(ours) == json.dumps(theirs)
+    ours, theirs = sent_bodies(teams, None, "he", None)  # the apology: text, no card
+    assert ours == theirs and "attachments" not in ours
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_quoted_question_serializes_as_msrest_would(teams: TeamsRig, text: str) -> None:
+    answer = shipped_advisor().handle(Query(text or "x"))
+    ours, theirs = sent_bodies(teams, answer, answer.lang, text)
+    assert ours == theirs

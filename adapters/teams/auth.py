@@ -17,6 +17,7 @@ Their requests go out with aiohttp on the event loop over one kept session (:cla
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import time
@@ -28,6 +29,7 @@ from typing import Any
 import aiohttp
 import jwt
 from botbuilder.schema import Activity
+from botframework.connector import models
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     AuthenticationConstants,
@@ -36,6 +38,7 @@ from botframework.connector.auth import (
     ConnectorFactory,
 )
 from jwt.algorithms import RSAAlgorithm
+from msrest import Serializer
 from msrest.exceptions import ClientRequestError
 from msrest.pipeline import Request, Response, SansIOHTTPPolicy
 from msrest.pipeline.async_abc import AsyncHTTPSender, AsyncPipeline
@@ -247,16 +250,48 @@ class _Bearer(SansIOHTTPPolicy):  # type: ignore[type-arg]
             request.http_request.headers["Authorization"] = holder.headers["Authorization"]
 
 
-class _ReusedConnectors(ConnectorFactory):
-    """botbuilder's connector factory for one identity, with its clients kept in ``clients`` and
-    sending through ``sender``."""
+class CardSerializer(Serializer):
+    """msrest's serializer for the connector's requests, except that an outgoing activity's
+    attachments whose content is a plain dict (the Adaptive Cards this adapter renders: JSON
+    already) are put into the body as they are. msrest walks every string of a card through its
+    type checks, about 2 ms of the event loop's time per card; the body is the same."""
 
-    def __init__(self, inner: ConnectorFactory, clients: Clients, app_id: str | None, sender: Sender) -> None:
-        self.inner, self.clients, self.app_id, self.sender = inner, clients, app_id, sender
+    def __init__(self) -> None:
+        super().__init__({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+
+    def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
+        attachments = getattr(data, "attachments", None) if data_type == "Activity" else None
+        if not attachments or not all(isinstance(a.content, dict) for a in attachments):
+            return super().body(data, data_type, **kwargs)
+        bare = copy.copy(data)
+        bare.attachments = [copy.copy(a) for a in attachments]
+        for attachment in bare.attachments:
+            attachment.content = None
+        body = super().body(bare, data_type, **kwargs)
+        for serialized, attachment in zip(body["attachments"], attachments, strict=True):
+            serialized["content"] = attachment.content
+        return body
+
+
+class _ReusedConnectors(ConnectorFactory):
+    """botbuilder's connector factory for one identity, with its clients kept in ``clients``,
+    sending through ``sender`` and serializing activities with ``serializer``."""
+
+    def __init__(
+        self,
+        inner: ConnectorFactory,
+        clients: Clients,
+        app_id: str | None,
+        sender: Sender,
+        serializer: CardSerializer,
+    ) -> None:
+        self.inner, self.clients, self.app_id = inner, clients, app_id
+        self.sender, self.serializer = sender, serializer
 
     async def create(self, service_url: str, audience: str | None = None) -> Any:
         async def make() -> Any:
             client = await self.inner.create(service_url, audience)
+            client.conversations._serialize = self.serializer
             config = client.config
             config.pipeline = AsyncPipeline(
                 [
@@ -289,6 +324,7 @@ class AdvisorAuthentication(BotFrameworkAuthentication):
         self.connectors = Clients()
         self.token_clients = Clients()
         self.sender = Sender()
+        self.serializer = CardSerializer()
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         if self.validator is None:  # development without an app id: botbuilder's anonymous path
@@ -316,6 +352,7 @@ class AdvisorAuthentication(BotFrameworkAuthentication):
             self.connectors,
             _app_id(claims_identity),
             self.sender,
+            self.serializer,
         )
 
     async def close(self) -> None:
