@@ -113,9 +113,10 @@ class StallWatch:
         """Where the time from about ``since`` to ``now`` went, as far as this process can tell
         (the window starts at the last scheduler sample before ``since``)."""
         parts = []
-        before = [s for s in self._sched if s[0] <= since]
-        if before and self._sched[-1][0] > since:
-            start, end = before[-1], self._sched[-1]
+        samples = list(self._sched)  # a copy: the watching thread appends meanwhile
+        before = [s for s in samples if s[0] <= since]
+        if before and samples[-1][0] > since:
+            start, end = before[-1], samples[-1]
             since, now = start[0], end[0]
             parts.append(f"its thread ran {(end[1] - start[1]) * 1000:.0f} ms")
             parts.append(f"waited {(end[2] - start[2]) * 1000:.0f} ms for a CPU")
