@@ -191,3 +191,51 @@ def test_an_unreachable_connector_fails_the_turn_cleanly(tmp_path: Path) -> None
         assert len(rig.connector.wait_for(1)) == 1
     finally:
         rig.close()
+
+
+def test_the_sender_tries_again_when_it_cannot_connect() -> None:
+    """A connector that refuses the first connection (restarting, say) gets the request on the
+    next try; nothing had been sent, so nothing goes twice."""
+    import asyncio
+    import socket
+
+    from aiohttp import web
+    from msrest.pipeline import Request
+    from msrest.universal_http import ClientRequest
+
+    from adapters.teams.auth import Sender
+
+    async def scenario() -> None:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))  # bound, not yet listening: connections are refused
+        port = sock.getsockname()[1]
+        seen: list[object] = []
+
+        async def reply(request: web.Request) -> web.Response:
+            seen.append(await request.json())
+            return web.json_response({"id": "reply-1"})
+
+        app = web.Application()
+        app.router.add_post("/v3/conversations/c/activities", reply)
+        runner = web.AppRunner(app)
+        await runner.setup()
+
+        async def listen_soon() -> None:
+            await asyncio.sleep(0.2)
+            await web.SockSite(runner, sock).start()
+
+        sender = Sender()
+        http = ClientRequest("POST", f"http://127.0.0.1:{port}/v3/conversations/c/activities")
+        http.add_content({"type": "message", "text": "hello"})
+        listening = asyncio.create_task(listen_soon())
+        try:
+            response = await sender.send(Request(http))
+        finally:
+            await listening
+            await sender.close()
+            await runner.cleanup()
+        assert response.http_response.status_code == 200
+        assert json.loads(response.http_response.text()) == {"id": "reply-1"}
+        assert seen == [{"type": "message", "text": "hello"}]
+
+    asyncio.run(scenario())

@@ -169,6 +169,8 @@ class TokenValidator:
 
 # The longest a request to the Bot Connector may take (Teams waits about 15 s for the answer).
 SEND_TIMEOUT_SECONDS = 12.0
+# Pauses before trying again to connect to the Bot Connector (seconds).
+CONNECT_RETRY_PAUSES = (0.5, 1.0)
 
 # Outbound clients kept at once (one per service URL and audience in practice; Teams uses a few).
 MAX_CLIENTS = 32
@@ -216,17 +218,29 @@ class Sender(AsyncHTTPSender):  # type: ignore[type-arg]
         return None
 
     async def send(self, request: Request[Any], **config: Any) -> Response[Any, Any]:
+        """Send, trying again (after 0.5 s, then 1 s) only when no connection could be made: the
+        request was not sent, so it cannot go twice (msrest's ``requests`` path does the same)."""
+        pauses = list(CONNECT_RETRY_PAUSES)
+        while True:
+            try:
+                return await self._send_once(request)
+            except aiohttp.ClientConnectorError as exc:
+                if not pauses:
+                    raise ClientRequestError(f"cannot reach the Bot Connector ({exc})") from exc
+                await asyncio.sleep(pauses.pop(0))
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise ClientRequestError(f"{type(exc).__name__} sending to the Bot Connector") from exc
+
+    async def _send_once(self, request: Request[Any]) -> Response[Any, Any]:
         http = request.http_request
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
-        try:
-            raw = await self._session.request(
-                http.method, http.url, headers=dict(http.headers), data=http.data
-            )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ClientRequestError(f"{type(exc).__name__} sending to the Bot Connector") from exc
+        raw = await self._session.request(http.method, http.url, headers=dict(http.headers), data=http.data)
         response = AioHttpClientResponse(http, raw)
-        await response.load_body()
+        try:
+            await response.load_body()
+        finally:
+            raw.release()
         return Response(request, response)
 
     async def close(self) -> None:
