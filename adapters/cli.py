@@ -25,6 +25,7 @@ from bot.spool import Spool
 from bot.sqllog import SqlQueryLog
 
 from .console import Console, to_text
+from .journal import SLACK_JOURNAL, Journal
 
 app = typer.Typer(
     help="Advisor: using social networks safely for business.",
@@ -237,9 +238,17 @@ def log_purge(
     spooled = Spool(settings.data_dir / "spool.jsonl").discard(
         lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
     )
+    journaled = _journal(settings).discard(lambda e: float(e["at"]) < cutoff.timestamp())
     typer.echo(
-        f"removed {removed} row(s) and {spooled} spooled record(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
+        f"removed {removed} row(s), {spooled} spooled record(s) and {journaled} journaled "
+        f"question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
     )
+
+
+def _journal(settings: Settings) -> Journal:
+    """The Slack message journal of stopped processes on this data directory: questions taken
+    but not yet claimed when their process died, answered at its next start."""
+    return Journal(settings.data_dir / SLACK_JOURNAL)
 
 
 @log_app.command("forget")
@@ -256,8 +265,12 @@ def log_forget(
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise _fail(RuntimeError(f"the query log could not be changed: {type(exc).__name__}")) from exc
     spooled = Spool(settings.data_dir / "spool.jsonl").discard(lambda r: r.user == pseudonym)
+    journaled = _journal(settings).discard(lambda e: (e.get("event") or {}).get("user") == user)
     # The audit line names the pseudonym only, never the raw id it came from.
-    typer.echo(f"removed {removed} row(s) and {spooled} spooled record(s) of pseudonym {pseudonym}")
+    typer.echo(
+        f"removed {removed} row(s), {spooled} spooled record(s) and {journaled} journaled "
+        f"question(s) of pseudonym {pseudonym}"
+    )
 
 
 @app.command()

@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Journal"]
+__all__ = ["SLACK_JOURNAL", "Journal"]
+
+# Where, under the data directory, the Slack adapter journals its messages.
+SLACK_JOURNAL = Path("journal") / "slack"
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +110,29 @@ class Journal:
                 stale,
             )
         return entries
+
+    def discard(self, drop: Callable[[dict[str, Any]], bool]) -> int:
+        """Remove the entries ``drop`` picks from the files of stopped processes (for the policy
+        owner's erasure commands: a question left there would be answered and logged again at
+        the next start); the others stay for that start to answer. A live process's files are
+        left alone: it is answering them. How many entries went."""
+        if not self.directory.is_dir():
+            return 0
+        taken = self._take_over()
+        self.enabled = True
+        removed = 0
+        for _, entries in taken:
+            for entry in entries:
+                if drop(entry):
+                    removed += 1
+                else:
+                    rest = {k: v for k, v in entry.items() if k not in ("key", "at")}
+                    self.add(entry["key"], rest, at=entry["at"])
+        for handle, _ in taken:
+            _unlink(handle.path)
+            os.close(handle.fd)
+        self.close()
+        return removed
 
     def add(self, key: str, entry: dict[str, Any], at: float | None = None) -> None:
         if not self.enabled or key in self._where:

@@ -89,6 +89,26 @@ def test_report_forget_and_purge(tmp_path: Path) -> None:
     assert advisor(tmp_path, "report", "--format", "xml").returncode == 2
 
 
+def test_forget_and_purge_reach_the_journal_of_a_stopped_process(tmp_path: Path) -> None:
+    """A Slack question taken by a process that died before its claim landed waits in the
+    journal to be answered (and logged) at the next start: forget and purge remove it there too."""
+    from adapters.journal import SLACK_JOURNAL, Journal
+
+    directory = tmp_path / "var" / SLACK_JOURNAL
+    stopped = Journal(directory)
+    stopped.open()
+    stopped.add("T1:E1", {"team": "T1", "event": {"user": "U2", "text": "my secret question"}})
+    stopped.add("T1:E2", {"team": "T1", "event": {"user": "U9", "text": "another question"}})
+    stopped.add("T1:E3", {"team": "T1", "event": {"user": "U9", "text": "an old question"}}, at=1.0)
+    stopped.close()  # what a killed process leaves: its files, unlocked
+    forgot = advisor(tmp_path, "log", "forget", "U2")
+    assert forgot.returncode == 0 and "1 journaled question(s)" in forgot.stdout
+    assert not any("secret" in p.read_text() for p in directory.iterdir())
+    purged = advisor(tmp_path, "log", "purge", "--older-than", "1d")
+    assert purged.returncode == 0 and "1 journaled question(s)" in purged.stdout
+    assert [e["key"] for e in Journal(directory).open()] == ["T1:E2"]
+
+
 def test_purge_removes_old_rows(tmp_path: Path) -> None:
     assert advisor(tmp_path, "ask", "--user", "U1", "hi").returncode == 0
     db = SqlQueryLog(f"sqlite:///{tmp_path / 'var' / 'advisor.db'}")

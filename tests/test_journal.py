@@ -88,6 +88,24 @@ def test_what_was_taken_over_is_journaled_again_until_done(tmp_path: Path) -> No
     assert [e["key"] for e in Journal(tmp_path).open()] == ["b"]
 
 
+def test_discard_removes_what_it_picks_from_stopped_processes_only(tmp_path: Path) -> None:
+    live = Journal(tmp_path)
+    live.open()
+    stopped = Journal(tmp_path, rotate_seconds=0)  # a file per message
+    stopped.open()
+    for n, user in enumerate(["U1", "U2", "U1", "U3"]):
+        stopped.add(f"m{n}", {"event": {"user": user, "text": f"question {n}"}})
+    stopped.close()
+    live.add("live", {"event": {"user": "U1", "text": "being answered"}})  # stays: alive
+    assert Journal(tmp_path).discard(lambda e: e["event"]["user"] == "U1") == 2
+    assert Journal(tmp_path).discard(lambda e: e["event"]["user"] == "U1") == 0
+    mine = {handle.path for handle in live._files}
+    assert not any("U1" in p.read_text() for p in tmp_path.glob("*.jsonl") if p not in mine)
+    live.close()
+    assert sorted(e["key"] for e in Journal(tmp_path).open()) == ["live", "m1", "m3"]
+    assert Journal(tmp_path / "nowhere").discard(lambda e: True) == 0
+
+
 def test_files_go_once_every_message_in_them_is_done(tmp_path: Path) -> None:
     journal = Journal(tmp_path, rotate_seconds=0)
     journal.open()

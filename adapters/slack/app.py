@@ -37,7 +37,7 @@ from bot.service import Service
 from bot.text import detect_lang
 
 from ..commands import Claims, ask, command_query
-from ..journal import Journal
+from ..journal import SLACK_JOURNAL, Journal
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers, sdk_logger
@@ -110,7 +110,7 @@ class SlackAdapter:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
         self.claims = Claims(service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Slack")
         # Questions between their acknowledgement and their claim: on disk, for a restart.
-        self.journal = Journal(settings.data_dir / "journal" / "slack")
+        self.journal = Journal(settings.data_dir / SLACK_JOURNAL)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
