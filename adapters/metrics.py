@@ -10,13 +10,13 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import sys
 import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from aiohttp import web
 from prometheus_client import (
@@ -61,7 +61,7 @@ class StallWatch:
         self.threshold, self.every = threshold, every
         self.beat = time.monotonic()
         self._loop_thread = threading.get_ident()
-        self._schedstat: Path | None = None
+        self._schedstat: int | None = None
         # (when, ran, waited for a CPU, CPU time of the other threads by name), seconds,
         # sampled by the watching thread
         self._sched: deque[tuple[float, float, float, dict[str, float]]] = deque(maxlen=SAMPLES)
@@ -74,8 +74,10 @@ class StallWatch:
 
     def start(self) -> None:
         self._loop_thread = threading.get_ident()
-        path = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
-        self._schedstat = path if path.exists() else None
+        try:  # Linux: the loop thread's time on a CPU and waiting for one, re-read in place
+            self._schedstat = os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+        except OSError:
+            self._schedstat = None
         self.beat = time.monotonic()
         gc.callbacks.append(self._gc)
         self._thread.start()
@@ -83,6 +85,9 @@ class StallWatch:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        if self._schedstat is not None:
+            os.close(self._schedstat)
+            self._schedstat = None
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._gc)
 
@@ -97,7 +102,7 @@ class StallWatch:
         if self._schedstat is None:
             return
         try:
-            ran, waited, _slices = self._schedstat.read_text().split()
+            ran, waited, _slices = os.pread(self._schedstat, 128, 0).split()
         except (OSError, ValueError):
             self._schedstat = None
             return
