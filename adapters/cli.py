@@ -8,9 +8,10 @@ import getpass
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -238,17 +239,22 @@ def log_purge(
     spooled = Spool(settings.data_dir / "spool.jsonl").discard(
         lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
     )
-    journaled = _journal(settings).discard(lambda e: float(e["at"]) < cutoff.timestamp())
+    journaled = _discard_journaled(settings, lambda e: float(e["at"]) < cutoff.timestamp())
     typer.echo(
         f"removed {removed} row(s), {spooled} spooled record(s) and {journaled} journaled "
         f"question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
     )
 
 
-def _journal(settings: Settings) -> Journal:
-    """The Slack message journal of stopped processes on this data directory: questions taken
-    but not yet claimed when their process died, answered at its next start."""
-    return Journal(settings.data_dir / SLACK_JOURNAL)
+def _discard_journaled(settings: Settings, drop: Callable[[dict[str, Any]], bool]) -> int:
+    """Remove what ``drop`` picks from the Slack journal files of stopped processes on this data
+    directory (questions taken but not yet claimed when their process died, which its next start
+    would answer and log)."""
+    directory = settings.data_dir / SLACK_JOURNAL
+    try:
+        return Journal(directory).discard(drop)
+    except OSError as exc:
+        raise _fail(RuntimeError(f"the message journal in {directory} could not be cleaned: {exc}")) from exc
 
 
 @log_app.command("forget")
@@ -265,7 +271,7 @@ def log_forget(
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise _fail(RuntimeError(f"the query log could not be changed: {type(exc).__name__}")) from exc
     spooled = Spool(settings.data_dir / "spool.jsonl").discard(lambda r: r.user == pseudonym)
-    journaled = _journal(settings).discard(lambda e: (e.get("event") or {}).get("user") == user)
+    journaled = _discard_journaled(settings, lambda e: (e.get("event") or {}).get("user") == user)
     # The audit line names the pseudonym only, never the raw id it came from.
     typer.echo(
         f"removed {removed} row(s), {spooled} spooled record(s) and {journaled} journaled "
