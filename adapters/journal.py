@@ -96,11 +96,9 @@ class Journal:
             if self.clock() - float(entry["at"]) > self.max_age_seconds:
                 stale += 1
                 continue
-            self.add(key, {k: v for k, v in entry.items() if k not in ("key", "at")}, at=entry["at"])
+            self._keep(entry)
             entries.append(entry)
-        for handle, _ in taken:
-            _unlink(handle.path)
-            os.close(handle.fd)
+        _let_go(taken)
         if taken:
             log.warning(
                 "took over %d journal file(s) of stopped processes: %d message(s) to answer, "
@@ -126,13 +124,14 @@ class Journal:
                 if drop(entry):
                     removed += 1
                 else:
-                    rest = {k: v for k, v in entry.items() if k not in ("key", "at")}
-                    self.add(entry["key"], rest, at=entry["at"])
-        for handle, _ in taken:
-            _unlink(handle.path)
-            os.close(handle.fd)
+                    self._keep(entry)
+        _let_go(taken)
         self.close()
         return removed
+
+    def _keep(self, entry: dict[str, Any]) -> None:
+        """Journal an entry read from another file again, here, with its original time."""
+        self.add(entry["key"], {k: v for k, v in entry.items() if k not in ("key", "at")}, at=entry["at"])
 
     def add(self, key: str, entry: dict[str, Any], at: float | None = None) -> None:
         if not self.enabled or key in self._where:
@@ -242,6 +241,13 @@ class Journal:
                 continue
             taken.append((_File(path, fd, time.monotonic()), _entries(fd)))
         return taken
+
+
+def _let_go(taken: list[tuple[_File, list[dict[str, Any]]]]) -> None:
+    """Remove the files taken over (their entries are journaled again elsewhere) and unlock them."""
+    for handle, _ in taken:
+        _unlink(handle.path)
+        os.close(handle.fd)
 
 
 def _entries(fd: int) -> list[dict[str, Any]]:
