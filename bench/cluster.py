@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import re
@@ -212,6 +213,7 @@ class CpuSampler:
     def __init__(self, replicas: list[Replica]) -> None:
         self.replicas = replicas
         self.samples: list[tuple[float, dict[str, float]]] = []
+        self.times: list[float] = []  # of the samples, in order
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
         self._tick = os.sysconf("SC_CLK_TCK")
@@ -239,7 +241,9 @@ class CpuSampler:
                 fields = stat[stat.rindex(")") + 2 :].split()
                 part = names.get(int(entry.name)) or self._part(int(entry.name), comm)
                 used[part] = used.get(part, 0.0) + (int(fields[11]) + int(fields[12])) / self._tick
-            self.samples.append((time.time(), used))
+            now = time.time()
+            self.samples.append((now, used))
+            self.times.append(now)
 
     def _part(self, pid: int, comm: str) -> str:
         if comm in ("postgres", "nginx"):
@@ -256,10 +260,13 @@ class CpuSampler:
         return self._parts[pid]
 
     def _shares(self, moment: float, before: float) -> tuple[float, dict[str, float]]:
-        window = [s for s in self.samples if moment - before <= s[0] <= moment + self.EVERY]
-        if len(window) < 2:
+        # The window's first and last sample by bisection over their times (a soak keeps tens of
+        # thousands of samples, and busiest() looks at a window for each).
+        lo = bisect.bisect_left(self.times, moment - before)
+        hi = bisect.bisect_right(self.times, moment + self.EVERY)
+        if hi - lo < 2:
             return 0.0, {}
-        (t0, first), (t1, last) = window[0], window[-1]
+        (t0, first), (t1, last) = self.samples[lo], self.samples[hi - 1]
         return t1 - t0, {k: (v - first.get(k, 0.0)) / (t1 - t0) * 100 for k, v in last.items()}
 
     @staticmethod
