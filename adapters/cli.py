@@ -222,6 +222,40 @@ def eval_(
             typer.echo(f"  {count} x {expected} -> {got}")
 
 
+@app.command("tune")
+def tune_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, help="Labelled JSON lines (q, topic or null, lang)."),
+    ],
+    max_wrongly_declined: Annotated[
+        float, typer.Option("--max-wrongly-declined", help="Share of in-scope questions allowed to decline.")
+    ] = 0.02,
+) -> None:
+    """Choose the answer / ask-back / decline thresholds on labelled questions and print them
+    with their effect (the procedure: README, "Tuning")."""
+    from bot.tuning import rank_all, tune
+
+    advisor = _advisor()
+    try:
+        rows = [row for file in files for row in read_labelled(file)]
+    except ValueError as exc:
+        raise _fail(exc) from exc
+    result = tune(advisor, rank_all(advisor, rows), max_wrongly_declined)
+    typer.echo(f"{len(rows)} labelled questions, matcher {_settings().matcher}")
+    typer.echo(f"{'':18}{'accuracy':>10}{'declined right':>16}{'wrongly declined':>18}")
+    for name, e in (("current", result.before), ("chosen", result.after)):
+        typer.echo(
+            f"{name:18}{e.accuracy:>10.1%}{e.decline_recall:>16.1%}{e.wrongly_declined_rate:>18.1%}"
+        )
+    typer.echo("chosen thresholds (environment variables):")
+    for field in ("decline_below", "decline_below_in_domain", "decline_ratio", "clarify_ratio", "sure_above"):
+        typer.echo(f"  ADVISOR_THRESHOLDS__{field.upper()}={getattr(result.chosen, field)}")
+    weights = getattr(advisor.matcher, "weights", None)
+    if weights:
+        typer.echo(f"fusion weights by language group: {json.dumps(weights)}")
+
+
 @log_app.command("purge")
 def log_purge(
     older_than: Annotated[
@@ -377,20 +411,16 @@ def bench_intents(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     root: Annotated[Path, typer.Option("--root", help="The datasets folder.")] = DATASETS_DIR,
     matcher: Annotated[
-        str, typer.Option("--matcher", help="lexical (default) or semantic (needs 'advisor[semantic]').")
-    ] = "lexical",
+        str, typer.Option("--matcher", help="hybrid (default), lexical (the light mode) or centroid.")
+    ] = "hybrid",
 ) -> None:
     """Accuracy, out-of-scope recall and latency of the matcher on a public intent benchmark."""
     from bot.intents import MATCHERS, load_dataset, run_benchmark
 
     try:
+        matcher = "hybrid" if matcher == "semantic" else matcher
         if matcher not in MATCHERS:
             raise ValueError(f"unknown matcher {matcher!r}; choose one of {', '.join(MATCHERS)}")
-        if matcher == "semantic":
-            from bot.semantic import available
-
-            if not available():
-                raise ValueError("the semantic scorer is not installed: pip install 'advisor[semantic]'")
         dataset = load_dataset(name, root, shots)
     except (ValueError, OSError, KeyError, AdvisorError) as exc:
         raise _fail(exc) from exc

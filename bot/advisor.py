@@ -10,17 +10,41 @@ from .answer import Answer, Candidate, Option, Outcome
 from .checklists import ChecklistIndex, ChecklistView
 from .checklists import view as checklist_view
 from .config import Settings, Thresholds
+from .decision import Decider
 from .entities import Entities, EntityFinder
 from .errors import ConfigError
 from .features import concept_table
+from .fusion import FusedMatcher
 from .knowledge import Knowledge, Topic, load_knowledge
 from .localized import Localized
 from .matcher import LexicalMatcher, Matcher, MatcherWeights
 from .query import Channel, Query
 from .recording import Recorder, new_id
-from .text import clean, detect_lang, has_words, is_hebrew
+from .scorers import Encoder, LexicalScorer, SemanticScorer
+from .text import clean, detect_lang, has_words
 
-__all__ = ["Advisor", "lexical_matcher", "topic_documents"]
+__all__ = [
+    "MATCHER_KINDS",
+    "Advisor",
+    "build_matcher",
+    "lexical_matcher",
+    "default_encoder",
+    "settings_encoder",
+    "topic_documents",
+]
+
+
+def topic_examples(knowledge: Knowledge) -> dict[str, list[str]]:
+    """Each topic's example questions."""
+    return {topic.id: list(topic.examples.all()) for topic in knowledge.topics.values()}
+
+
+def topic_keywords(knowledge: Knowledge) -> dict[str, list[str]]:
+    """Each topic's keywords and titles: what it is about, not how people ask."""
+    return {
+        topic.id: [*topic.keywords.all(), topic.title.en, topic.title.he]
+        for topic in knowledge.topics.values()
+    }
 
 
 def topic_documents(knowledge: Knowledge) -> dict[str, list[str]]:
@@ -55,23 +79,20 @@ class Advisor:
         thresholds: Thresholds | None = None,
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
-        matcher_kind: str = "lexical",
+        matcher_kind: str = "hybrid",
+        encoder: Encoder | None = None,
     ) -> None:
-        """``recorder`` logs each question; ``observers`` (added later) see every answer, for
-        metrics."""
+        """``matcher_kind`` ``hybrid`` fuses the lexical and semantic scorers (``encoder``
+        embeds sentences), ``lexical`` runs without an encoder, ``centroid`` is the plain
+        lexical matcher alone. ``recorder`` logs each question; ``observers`` (added later)
+        see every answer, for metrics."""
         self.knowledge = knowledge
-        self.thresholds = thresholds or Thresholds()
+        self.thresholds = thresholds or Thresholds.for_matcher(
+            "hybrid" if matcher_kind == "semantic" else matcher_kind
+        )
         concepts = concept_table(_concept_groups(knowledge))
-        self.matcher = matcher or lexical_matcher(knowledge)
-        if matcher is None and matcher_kind == "semantic":
-            from .semantic import SemanticMatcher
-
-            english = {
-                t: [e for e in docs if not is_hebrew(e)] for t, docs in topic_documents(knowledge).items()
-            }
-            self.matcher = SemanticMatcher(english, fallback=self.matcher)
-        elif matcher_kind not in ("lexical", "semantic"):
-            raise ConfigError(f"unknown matcher {matcher_kind!r}: lexical or semantic")
+        self.matcher = matcher or build_matcher(knowledge, matcher_kind, encoder)
+        self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
         self.entities = EntityFinder(
             knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
         )
@@ -83,9 +104,14 @@ class Advisor:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Advisor:
-        """Load the knowledge base and policy the settings point at."""
+        """Load the knowledge base and policy the settings point at, and the encoder."""
         knowledge = load_knowledge(settings.knowledge_dir, settings.policy_file)
-        return cls(knowledge, thresholds=settings.thresholds, matcher_kind=settings.matcher)
+        return cls(
+            knowledge,
+            thresholds=settings.thresholds,
+            matcher_kind=settings.matcher,
+            encoder=settings_encoder(settings),
+        )
 
     def handle(self, query: Query) -> Answer:
         started = self._clock()
@@ -148,21 +174,15 @@ class Advisor:
         return self._decide(text, lang, ranked, entities)
 
     def _decide(self, text: str, lang: str, ranked: list[Candidate], entities: Entities) -> Answer:
-        t = self.thresholds
-        # A question that names a network, an approved app or "social media" is ours unless
-        # nothing fits it; any other question must also look less like the off-topic examples.
-        floor, ratio = (
-            (t.decline_below_in_domain, 1.0) if entities.domain else (t.decline_below, t.decline_ratio)
-        )
-        advice = [c for c in ranked if self.knowledge.topics[c.topic].kind != "decline"]
-        outside = max((c.score for c in ranked if c not in advice), default=0.0)
-        if not advice or advice[0].score < floor or outside >= advice[0].score * ratio:
+        decision = self.decider.decide(ranked, entities.domain)
+        if decision.outcome is Outcome.DECLINED or decision.best is None:
             return self._decline(text, lang, ranked)
-        best = self.knowledge.topics[advice[0].topic]
-        close = [c for c in advice if c.score >= advice[0].score * t.clarify_ratio]
-        if len(close) > 1 and advice[0].score < t.sure_above:
-            return self._clarify(text, lang, close[: t.max_options], ranked)
-        return self._compose(text, lang, best, advice[0].score, tuple(ranked), entities)
+        if decision.outcome is Outcome.CLARIFY:
+            return self._clarify(text, lang, list(decision.options), ranked)
+        best = decision.best
+        return self._compose(
+            text, lang, self.knowledge.topics[best.topic], best.score, tuple(ranked), entities
+        )
 
     def _fields(self, lang: str, entities: Entities) -> dict[str, str]:
         policy = self.knowledge.policy
@@ -305,12 +325,50 @@ def _concept_groups(knowledge: Knowledge) -> dict[str, list[str]]:
 
 
 def lexical_matcher(knowledge: Knowledge, weights: MatcherWeights | None = None) -> LexicalMatcher:
-    """The default matcher over the knowledge base's topics, its synonyms and names."""
+    """The plain lexical matcher over the knowledge base's topics, its synonyms and names: it
+    also fixes typos and explains matches for the fused matcher."""
     return LexicalMatcher(
         topic_documents(knowledge),
         weights or MatcherWeights(),
         concepts=concept_table(_concept_groups(knowledge)),
         vocabulary=_domain_words(knowledge),
+    )
+
+
+MATCHER_KINDS = ("hybrid", "lexical", "centroid")
+
+
+def settings_encoder(settings: Settings) -> Encoder | None:
+    """The sentence encoder the settings ask for (none in the light, lexical mode)."""
+    return default_encoder() if settings.matcher == "hybrid" else None
+
+
+def default_encoder() -> Encoder:
+    from .semantic import Encoder as OnnxEncoder
+
+    return OnnxEncoder()
+
+
+def build_matcher(knowledge: Knowledge, kind: str = "hybrid", encoder: Encoder | None = None) -> Matcher:
+    """The matcher of that kind over the knowledge base (see :class:`Advisor`)."""
+    kind = "hybrid" if kind == "semantic" else kind
+    if kind not in MATCHER_KINDS:
+        raise ConfigError(f"unknown matcher {kind!r}: {', '.join(MATCHER_KINDS)}")
+    explainer = lexical_matcher(knowledge)
+    if kind == "centroid":
+        return explainer
+    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
+    others = []
+    if kind == "hybrid":
+        others.append(SemanticScorer(encoder or default_encoder()))
+    declines = [t.id for t in knowledge.topics.values() if t.kind == "decline"]
+    return FusedMatcher(
+        topic_examples(knowledge),
+        lexical,
+        explainer,
+        others,
+        declines=declines,
+        keywords=topic_keywords(knowledge),
     )
 
 

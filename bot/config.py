@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -35,13 +44,38 @@ class Thresholds(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    decline_below: float = Field(0.06, ge=0.0, le=1.0)
-    decline_below_in_domain: float = Field(0.03, ge=0.0, le=1.0)
-    decline_ratio: float = Field(0.35, ge=0.0, le=10.0)
-    clarify_ratio: float = Field(0.90, ge=0.0, le=1.0)
-    sure_above: float = Field(0.55, ge=0.0, le=1.0)
+    decline_below: float = Field(0.25, ge=0.0, le=1.0)
+    decline_below_in_domain: float = Field(0.0, ge=0.0, le=1.0)
+    decline_ratio: float = Field(0.2, ge=0.0, le=10.0)
+    clarify_ratio: float = Field(0.5, ge=0.0, le=1.0)
+    sure_above: float = Field(0.3, ge=0.0, le=1.0)
     max_options: int = Field(3, ge=2, le=5)
     max_question_chars: int = Field(1000, ge=20)
+
+    @classmethod
+    def for_matcher(cls, kind: str, **chosen: Any) -> Thresholds:
+        """The defaults ``advisor tune`` chose for that matcher, with ``chosen`` on top."""
+        return cls(**(MATCHER_THRESHOLDS.get(kind, {}) | chosen))
+
+
+# Chosen by ``advisor tune tests/data/devset.jsonl`` for each matcher (README, "Tuning").
+MATCHER_THRESHOLDS: dict[str, dict[str, float]] = {
+    "hybrid": {},
+    "lexical": {
+        "decline_below": 0.6,
+        "decline_below_in_domain": 0.0,
+        "decline_ratio": 0.2,
+        "clarify_ratio": 0.5,
+        "sure_above": 0.3,
+    },
+    "centroid": {
+        "decline_below": 0.06,
+        "decline_below_in_domain": 0.03,
+        "decline_ratio": 0.35,
+        "clarify_ratio": 0.9,
+        "sure_above": 0.55,
+    },
+}
 
 
 class Settings(BaseSettings):
@@ -59,9 +93,22 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     policy_file: Path | None = None
     thresholds: Thresholds = Thresholds()
-    matcher: Literal["lexical", "semantic"] = "lexical"
-    """``semantic`` adds the optional sentence-embedding scorer for English questions
-    (``pip install 'advisor[semantic]'``); Hebrew questions stay with the lexical matcher."""
+    matcher: Literal["hybrid", "lexical", "centroid"] = "hybrid"
+    """``hybrid`` (default) fuses the lexical classifier and the sentence encoder; ``lexical``
+    is the light mode, without the encoder (less memory, faster start); ``centroid`` the plain
+    lexical matcher. ``semantic``, the earlier name, means ``hybrid``."""
+
+    @field_validator("matcher", mode="before")
+    @classmethod
+    def _matcher_alias(cls, value: object) -> object:
+        return "hybrid" if value == "semantic" else value
+
+    @model_validator(mode="after")
+    def _thresholds_for_matcher(self) -> Settings:
+        """Thresholds not set explicitly take the chosen defaults of the matcher in use."""
+        chosen = {k: getattr(self.thresholds, k) for k in self.thresholds.model_fields_set}
+        self.thresholds = Thresholds.for_matcher(self.matcher, **chosen)
+        return self
 
     data_dir: Path = Path("var")
     """Where the embedded SQLite file, the log spool and the development key live."""

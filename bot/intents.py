@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fusion import FusedMatcher
 from .matcher import LexicalMatcher, Matcher
+from .scorers import LexicalScorer, SemanticScorer
 
 __all__ = ["DATASETS", "Dataset", "load_dataset", "run_benchmark"]
 
 DATASETS = ("clinc150-full", "clinc150-small", "banking77", "hwu64")
-MATCHERS = ("lexical", "semantic")
+MATCHERS = ("hybrid", "lexical", "centroid")
 WRONGLY_DECLINED_TARGET = 0.025
 
 Pair = tuple[str, str | None]
@@ -91,19 +93,24 @@ def pick_threshold(matcher: Matcher, val: list[Pair], target: float = WRONGLY_DE
 
 def build_matcher(kind: str, topics: dict[str, list[str]]) -> Matcher:
     """The advisor's matcher of that kind (``advisor ask`` builds the same from its settings)."""
-    if kind == "semantic":
-        from .semantic import SemanticMatcher
-
-        return SemanticMatcher(topics, fallback=LexicalMatcher(topics))
-    if kind != "lexical":
+    if kind not in MATCHERS:
         raise ValueError(f"unknown matcher {kind!r}; choose one of {', '.join(MATCHERS)}")
-    return LexicalMatcher(topics)
+    explainer = LexicalMatcher(topics)
+    if kind == "centroid":
+        return explainer
+    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
+    others = []
+    if kind == "hybrid":
+        from .advisor import default_encoder
+
+        others.append(SemanticScorer(default_encoder()))
+    return FusedMatcher(topics, lexical, explainer, others)
 
 
 def run_benchmark(
     dataset: Dataset,
     progress: Callable[[Iterable[Pair]], Iterable[Pair]] = lambda x: x,
-    matcher_kind: str = "lexical",
+    matcher_kind: str = "hybrid",
 ) -> dict[str, Any]:
     started = time.perf_counter()
     matcher = build_matcher(matcher_kind, dataset.train)

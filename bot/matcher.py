@@ -248,7 +248,23 @@ class LexicalMatcher:
         return near
 
     def analyze(self, text: str) -> Analysis:
+        """A question's analysis: typos fixed, concepts added."""
         return analyze(text, self.fix, self.concepts)
+
+    def analyze_example(self, text: str) -> Analysis:
+        """An example's analysis: concepts added, words kept as written."""
+        return analyze(text, concepts=self.concepts)
+
+    def terms(self, analysis: Analysis, topics: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """For each of ``topics``, the question's words (weightiest first) its examples use."""
+        idf, unseen = self._words.idf, self._words.unseen_idf
+        explained = sorted(
+            (f for f in analysis.words if f in analysis.surface),
+            key=lambda f: analysis.words[f] * idf.get(f, unseen),
+            reverse=True,
+        )
+        index = {t: i for i, t in enumerate(self.topic_ids)}
+        return {t: self._reason(analysis, explained, index[t]) if t in index else () for t in topics}
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         analysis = self.analyze(text)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from .advisor import Advisor
+from .advisor import Advisor, settings_encoder
 from .config import Settings
 from .errors import ConfigError
 from .knowledge import load_knowledge
@@ -78,6 +78,7 @@ class Service:
             thresholds=settings.thresholds,
             recorder=Recorder(writer, pseudonyms),
             matcher_kind=settings.matcher,
+            encoder=None if base else settings_encoder(settings),
         )
         return cls(advisor, store, writer, pseudonyms)
 

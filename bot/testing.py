@@ -13,7 +13,7 @@ from typing import Any
 
 from .advisor import Advisor
 from .answer import Answer
-from .config import DEFAULT_KNOWLEDGE_DIR, Thresholds
+from .config import DEFAULT_KNOWLEDGE_DIR
 from .knowledge import load_knowledge
 from .query import Query
 
@@ -21,9 +21,10 @@ __all__ = ["AdvisorTester", "shipped_advisor"]
 
 
 @lru_cache(maxsize=4)
-def shipped_advisor(knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR) -> Advisor:
-    """One advisor per knowledge directory, built once per process."""
-    return Advisor(load_knowledge(knowledge_dir), thresholds=Thresholds())
+def shipped_advisor(knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR, matcher: str = "hybrid") -> Advisor:
+    """One advisor per knowledge directory and matcher, built once per process, with the
+    default install's settings."""
+    return Advisor(load_knowledge(knowledge_dir), matcher_kind=matcher)
 
 
 class AdvisorTester:

@@ -83,7 +83,7 @@ def test_off_topic_questions_are_declined_politely(tester: AdvisorTester, questi
 
 
 def test_close_topics_ask_back_with_options(advisor: Advisor) -> None:
-    answer = advisor.handle(Query("marketing"))
+    answer = advisor.handle(Query("facebook"))
     assert answer.outcome is Outcome.CLARIFY, answer.candidates
     assert 2 <= len(answer.options) <= 3
     assert answer.topic is None and answer.text == advisor.knowledge.phrases.clarify.en

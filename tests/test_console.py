@@ -48,7 +48,7 @@ def test_chat_ends_cleanly_on_end_of_input(advisor: Advisor) -> None:
 
 def test_numbers_pick_did_you_mean_options(advisor: Advisor) -> None:
     console = Console(advisor, scripted([]), io.StringIO())
-    first = console.ask("marketing")
+    first = console.ask("facebook")
     assert first.outcome is Outcome.CLARIFY
     picked = console.ask("2")
     assert picked.topic == first.options[1].id

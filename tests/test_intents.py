@@ -43,8 +43,8 @@ def test_each_dataset_runs_through_the_real_matcher(name: str) -> None:
 
 @pytest.mark.skipif(not semantic_available(), reason="the semantic extra is not installed")
 def test_the_semantic_scorer_runs_the_same_benchmark() -> None:
-    result = run_benchmark(sliced(load_dataset("clinc150-full", DATASETS_DIR)), matcher_kind="semantic")
-    assert result["matcher"] == "semantic" and result["topics"] == 6
+    result = run_benchmark(sliced(load_dataset("clinc150-full", DATASETS_DIR)), matcher_kind="hybrid")
+    assert result["matcher"] == "hybrid" and result["topics"] == 6
     assert result["in_scope_accuracy"] >= 0.9
     assert result["threshold"] is not None and result["oos_recall"] is not None
 

@@ -97,6 +97,8 @@ def test_a_model_file_that_does_not_match_its_checksum_is_refused(
 
 
 def test_the_setting_picks_the_matcher_and_refuses_unknown_ones(tmp_path: Path) -> None:
-    assert load_settings(env="development", data_dir=tmp_path, matcher="semantic").matcher == "semantic"
+    assert load_settings(env="development", data_dir=tmp_path, matcher="semantic").matcher == "hybrid"
+    assert load_settings(env="development", data_dir=tmp_path).matcher == "hybrid"
+    assert load_settings(env="development", data_dir=tmp_path, matcher="lexical").matcher == "lexical"
     with pytest.raises(ConfigError):
         load_settings(env="development", data_dir=tmp_path, matcher="neural")
