@@ -50,7 +50,7 @@ class Scorer(Protocol):
         """Features of ``texts``; ``questions`` marks people's questions (typos are fixed)
         rather than the knowledge base's own examples."""
 
-    def take(self, features: Any, rows: Sequence[int]) -> Any: ...
+    def take(self, features: Any, rows: Any) -> Any: ...
 
     def fit(self, features: Any, labels: NDArray[np.int64], n_topics: int) -> FittedScorer: ...
 
@@ -130,7 +130,7 @@ class LexicalScorer:
         analyze = self._question if questions else self._example
         return [self.counts(analyze(t)) for t in texts]
 
-    def take(self, features: Sequence[dict[str, float]], rows: Sequence[int]) -> list[dict[str, float]]:
+    def take(self, features: Sequence[dict[str, float]], rows: Any) -> list[dict[str, float]]:
         return [features[i] for i in rows]
 
     def fit(
@@ -190,7 +190,7 @@ class SemanticScorer:
         vectors = self.encoder.encode(texts) if questions else self._examples(texts)
         return np.asarray(vectors, dtype=np.float64)
 
-    def take(self, features: Matrix, rows: Sequence[int]) -> Matrix:
+    def take(self, features: Matrix, rows: Any) -> Matrix:
         return features[np.asarray(rows, dtype=np.int64)]
 
     def fit(self, features: Matrix, labels: NDArray[np.int64], n_topics: int) -> _FittedSemantic:
