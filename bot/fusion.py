@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .answer import Candidate
+from .batching import Batcher
 from .features import Analysis
 from .matcher import LexicalMatcher
 from .scorers import FittedScorer, LexicalScorer, Matrix, Scorer
@@ -150,6 +151,7 @@ class FusedMatcher:
         self.others = list(others)
         self.stacking = stacking
         self.scorers = [s.name for s in (lexical, *self.others)]
+        self._batched: Batcher[tuple[str, int], list[Candidate]] = Batcher(self._rank_batch)
         texts = [e for t in self.topics for e in (*documents.get(t, ()), *keywords.get(t, ()))]
         labels = np.array(
             [i for i, t in enumerate(self.topics) for _ in (*documents.get(t, ()), *keywords.get(t, ()))],
@@ -236,7 +238,13 @@ class FusedMatcher:
         return {g: [round(float(w), 3) for w in m.coef] for g, m in self._meta.items()}
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
-        return self.rank_many([text], limit)[0]
+        """Questions ranked at the same moment by other threads share one encoder call."""
+        return self._batched((text, limit))
+
+    def _rank_batch(self, items: Sequence[tuple[str, int]]) -> list[list[Candidate]]:
+        most = max(limit for _, limit in items)
+        ranked = self.rank_many([text for text, _ in items], most)
+        return [r[:limit] for r, (_, limit) in zip(ranked, items, strict=True)]
 
     def rank_many(self, texts: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
         """Rank several questions at once: the encoder sees them in one batch."""
