@@ -219,4 +219,3 @@ def _max_tokens(directory: Path) -> int | None:
         if isinstance(value, int) and value > 0:
             return min(value, 8192)
     return None
-
