@@ -21,10 +21,7 @@ from onnx import TensorProto, helper, numpy_helper
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 DIM = 8
-WORDS = [
-    "may", "i", "install", "the", "app", "on", "my", "work", "laptop", "join", "this", "group",
-    "query", ":", "a", "long", "text", "about", "facebook", "?",
-]  # fmt: skip
+WORDS = "may i install the app on my work laptop join this group query : a long text about facebook ?".split()
 HEBREW = ["שלום", "עולם", "מותר", "להתקין", "אפליקציה"]
 
 
@@ -155,8 +152,11 @@ def write_model(
     (directory / "config.json").write_text(json.dumps({"model_type": kind, "hidden_size": DIM}))
     if pooling:
         (directory / "1_Pooling").mkdir(exist_ok=True)
-        config = {"word_embedding_dimension": DIM, "pooling_mode_cls_token": pooling == "cls",
-                  "pooling_mode_mean_tokens": pooling == "mean"}  # fmt: skip
+        config = {
+            "word_embedding_dimension": DIM,
+            "pooling_mode_cls_token": pooling == "cls",
+            "pooling_mode_mean_tokens": pooling == "mean",
+        }
         (directory / "1_Pooling" / "config.json").write_text(json.dumps(config))
     if settings is not None:
         (directory / "advisor-model.json").write_text(json.dumps(settings))

@@ -238,9 +238,13 @@ def test_the_settings_name_the_model_its_cache_and_threads(tmp_path: Path) -> No
     assert settings.model_cache_dir == tmp_path / "models"
     assert settings.embedding_cache_dir == tmp_path / "cache"
     chosen = load_settings(
-        env="development", data_dir=tmp_path, model_dir=str(tmp_path / "m"), model_cache="/srv/models",
-        cache_dir="/srv/cache", encoder_threads=2,
-    )  # fmt: skip
+        env="development",
+        data_dir=tmp_path,
+        model_dir=str(tmp_path / "m"),
+        model_cache="/srv/models",
+        cache_dir="/srv/cache",
+        encoder_threads=2,
+    )
     assert chosen.model_dir == tmp_path / "m" and chosen.model_cache_dir == Path("/srv/models")
     assert chosen.embedding_cache_dir == Path("/srv/cache") and chosen.encoder_threads == 2
     assert load_settings(env="development", data_dir=tmp_path, model_dir="").model_dir is None
