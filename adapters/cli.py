@@ -379,7 +379,7 @@ def bench_intents(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     root: Annotated[Path, typer.Option("--root", help="The datasets folder.")] = DATASETS_DIR,
     matcher: Annotated[
-        str, typer.Option("--matcher", help="lexical (default) or semantic (needs 'advisor[semantic]').")
+        str, typer.Option("--matcher", help="lexical (default) or semantic.")
     ] = "lexical",
 ) -> None:
     """Accuracy, out-of-scope recall and latency of the matcher on a public intent benchmark."""
@@ -392,7 +392,7 @@ def bench_intents(
             from bot.semantic import available
 
             if not available():
-                raise ValueError("the semantic scorer is not installed: pip install 'advisor[semantic]'")
+                raise ValueError("the sentence encoder's packages are missing: reinstall the advisor")
         dataset = load_dataset(name, root, shots)
     except (ValueError, OSError, KeyError, AdvisorError) as exc:
         raise _fail(exc) from exc

@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     policy_file: Path | None = None
     thresholds: Thresholds = Thresholds()
     matcher: Literal["lexical", "semantic"] = "lexical"
-    """``semantic`` adds the optional sentence-embedding scorer for English questions
-    (``pip install 'advisor[semantic]'``); Hebrew questions stay with the lexical matcher."""
+    """``semantic`` adds the sentence-embedding scorer for English questions; Hebrew questions
+    stay with the lexical matcher."""
 
     data_dir: Path = Path("var")
     """Where the embedded SQLite file, the log spool and the development key live."""

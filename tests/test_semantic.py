@@ -1,7 +1,7 @@
-"""The optional semantic scorer (``advisor[semantic]``): the real int8 model on onnxruntime.
+"""The semantic scorer: the real int8 model on onnxruntime.
 
-``./dev test`` installs the extra; CI sets ADVISOR_REQUIRE_SEMANTIC=1 so that these tests fail
-rather than skip when it is missing.
+The encoder's packages are default dependencies; CI sets ADVISOR_REQUIRE_SEMANTIC=1 so that
+these tests fail rather than skip when they are missing.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from bot.testing import DEFAULT_KNOWLEDGE_DIR
 
 if not available():
     if os.environ.get("ADVISOR_REQUIRE_SEMANTIC") == "1":
-        pytest.fail("the semantic extra is required (ADVISOR_REQUIRE_SEMANTIC=1) but not installed")
-    pytest.skip("the semantic extra is not installed", allow_module_level=True)
+        pytest.fail("the encoder is required (ADVISOR_REQUIRE_SEMANTIC=1) but not installed")
+    pytest.skip("the encoder's packages are not installed", allow_module_level=True)
 
 import numpy as np  # noqa: E402
 
