@@ -250,3 +250,15 @@ def test_the_settings_name_the_model_its_cache_and_threads(tmp_path: Path) -> No
     assert load_settings(env="development", data_dir=tmp_path, model_dir="").model_dir is None
     with pytest.raises(ConfigError, match="ENCODER_THREADS"):
         load_settings(env="development", data_dir=tmp_path, encoder_threads=-1)
+
+
+def test_a_run_holds_few_tokens_so_long_texts_do_not_pad_short_ones(tmp_path: Path) -> None:
+    write_model(tmp_path, "xlmr")
+    encoder = load_encoder(tmp_path)
+    recording = Recording(encoder._session)
+    encoder._session = recording
+    texts = ["join this group"] * 100 + ["a long text about facebook " * 30] * 3
+    vectors = encoder.encode(texts)
+    runs = [feeds["input_ids"].shape for feeds in recording.feeds]
+    assert all(rows <= 64 and (rows == 1 or rows * width <= 512) for rows, width in runs)
+    assert sum(rows for rows, _ in runs) == len(texts) and np.array_equal(vectors[0], vectors[99])
