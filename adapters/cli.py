@@ -37,7 +37,9 @@ kb_app = typer.Typer(help="Check the knowledge base.", no_args_is_help=True)
 log_app = typer.Typer(help="Retention and erasure in the query log.", no_args_is_help=True)
 db_app = typer.Typer(help="The query log's database.", no_args_is_help=True)
 bench_app = typer.Typer(help="Measure the matcher.", no_args_is_help=True)
+model_app = typer.Typer(help="The sentence encoder's model: fetch, show.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+app.add_typer(model_app, name="model")
 app.add_typer(kb_app, name="kb")
 app.add_typer(log_app, name="log")
 app.add_typer(db_app, name="db")
@@ -448,6 +450,69 @@ def bench_intents(
     typer.echo(
         f"build {result['build_seconds']} s, latency p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms"
     )
+
+
+@model_app.command("fetch")
+def model_fetch(
+    name: Annotated[str, typer.Argument(help="A model on the hub, e.g. intfloat/multilingual-e5-small.")],
+    revision: Annotated[
+        str | None, typer.Option("--revision", help="A branch, tag or commit (default: main).")
+    ] = None,
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Put the files here instead of the model cache.")
+    ] = None,
+    onnx: Annotated[
+        str | None, typer.Option("--onnx", help="Which ONNX file, such as onnx/model_qint8_avx512.onnx.")
+    ] = None,
+    prefix: Annotated[
+        str | None, typer.Option("--prefix", help='Put before every text, such as "query: " for e5 models.')
+    ] = None,
+) -> None:
+    """Download a sentence-embedding model exported to ONNX (HF_ENDPOINT, HF_HUB_OFFLINE apply)."""
+    from bot.modelhub import fetch_model
+
+    settings = _settings()
+    try:
+        fetched = fetch_model(
+            name, settings.model_cache_dir, revision=revision, to=to, onnx=onnx, prefix=prefix
+        )
+    except AdvisorError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"fetched {name} ({fetched.onnx}) into {fetched.directory}")
+    for path, digest in fetched.sha256.items():
+        typer.echo(f"  sha256 {digest}  {path}")
+    typer.echo(f"use it: ADVISOR_MODEL_DIR={fetched.directory}")
+
+
+@model_app.command("show")
+def model_show(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="A model directory (default: ADVISOR_MODEL_DIR, else the shipped model)."),
+    ] = None,
+) -> None:
+    """Print what the encoder would load: files, sha256, tokenizer, inputs, dimensions."""
+    from bot.encoder import Encoder
+    from bot.modelfiles import find_model
+
+    settings = _settings()
+    try:
+        files = find_model(directory or settings.model_dir)
+        encoder = Encoder(files, threads=1)
+    except AdvisorError as exc:
+        raise _fail(exc) from exc
+    pinned = "pinned sha256, checked" if files.pinned else "not pinned (a directory you supplied)"
+    typer.echo(f"model: {files.name}, {pinned}")
+    typer.echo(f"  {encoder.sha256['model']}  {files.onnx}")
+    typer.echo(f"  {encoder.sha256['tokenizer']}  {files.tokenizer}")
+    for path in files.data_files:
+        typer.echo(f"  {encoder.sha256[f'data:{path.name}']}  {path}")
+    typer.echo(f"tokenizer: {encoder.tokenizer_kind}, texts cut at {encoder.max_tokens} tokens")
+    typer.echo(f"inputs: {', '.join(encoder.inputs)}")
+    pooling = "already pooled" if encoder.pooled else f"{files.pooling} pooling"
+    typer.echo(f"output: {encoder.output} ({pooling}), {encoder.dim} dimensions, normalized")
+    typer.echo(f"prefix: {files.prefix!r}" if files.prefix else "prefix: none")
+    typer.echo(f"identity: {encoder.identity}")
 
 
 @app.command("teams-package")

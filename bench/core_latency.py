@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot import Query
 from bot.advisor import Advisor
-from bot.config import DEFAULT_KNOWLEDGE_DIR, Thresholds
+from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.knowledge import load_knowledge
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -32,7 +32,7 @@ def percentile(values: list[float], pct: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--matcher", choices=["lexical", "semantic"], default="lexical")
+    parser.add_argument("--matcher", choices=["hybrid", "lexical", "centroid"], default="hybrid")
     args = parser.parse_args()
 
     questions = [
@@ -43,7 +43,7 @@ def main() -> None:
     ]
     started = time.perf_counter()
     advisor = Advisor(
-        load_knowledge(DEFAULT_KNOWLEDGE_DIR), thresholds=Thresholds(), matcher_kind=args.matcher
+        load_knowledge(DEFAULT_KNOWLEDGE_DIR), matcher_kind=args.matcher
     )
     build_s = time.perf_counter() - started
 

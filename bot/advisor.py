@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from .answer import Answer, Candidate, Option, Outcome
 from .checklists import ChecklistIndex, ChecklistView
@@ -339,14 +340,39 @@ MATCHER_KINDS = ("hybrid", "lexical", "centroid")
 
 
 def settings_encoder(settings: Settings) -> Encoder | None:
-    """The sentence encoder the settings ask for (none in the light, lexical mode)."""
-    return default_encoder() if settings.matcher == "hybrid" else None
+    """The sentence encoder the settings ask for (none in the light, lexical mode), its
+    examples' vectors cached on disk."""
+    if settings.matcher != "hybrid":
+        return None
+    from .embedcache import EmbeddingCache
+    from .encoder import load_encoder
+
+    return CachedExamples(
+        load_encoder(settings.model_dir, settings.encoder_threads),
+        EmbeddingCache(settings.embedding_cache_dir),
+    )
 
 
 def default_encoder() -> Encoder:
-    from .semantic import Encoder as OnnxEncoder
+    """The shipped model, without a cache."""
+    from .encoder import load_encoder
 
-    return OnnxEncoder()
+    return load_encoder(None)
+
+
+class CachedExamples:
+    """An encoder whose ``encode_examples`` reads the knowledge base's vectors from the cache
+    (keyed by the model's files and the texts) instead of computing them at every start."""
+
+    def __init__(self, encoder: Any, cache: Any) -> None:
+        self.encoder = encoder
+        self.cache = cache
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        return self.encoder.encode(texts)
+
+    def encode_examples(self, texts: Sequence[str]) -> Any:
+        return self.cache.get_or_compute(self.encoder, list(texts))
 
 
 def build_matcher(knowledge: Knowledge, kind: str = "hybrid", encoder: Encoder | None = None) -> Matcher:
@@ -360,7 +386,8 @@ def build_matcher(knowledge: Knowledge, kind: str = "hybrid", encoder: Encoder |
     lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
     others = []
     if kind == "hybrid":
-        others.append(SemanticScorer(encoder or default_encoder()))
+        encoder = encoder or default_encoder()
+        others.append(SemanticScorer(encoder, getattr(encoder, "encode_examples", None)))
     declines = [t.id for t in knowledge.topics.values() if t.kind == "decline"]
     return FusedMatcher(
         topic_examples(knowledge),

@@ -112,6 +112,15 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     """Where the embedded SQLite file, the log spool and the development key live."""
+    model_dir: Path | None = None
+    """A sentence-embedding model exported to ONNX with its tokenizer.json (``advisor model
+    fetch`` gets one); unset: the shipped all-MiniLM-L6-v2 int8."""
+    model_cache: Path | None = None
+    """Where ``advisor model fetch`` keeps models (a Hugging Face cache); default: data_dir/models."""
+    encoder_threads: int = Field(0, ge=0)
+    """onnxruntime's threads for the encoder; 0 lets it use every core."""
+    cache_dir: Path | None = None
+    """The examples' embeddings, keyed by model and texts; default: data_dir/cache."""
     database_url: str | None = None
     """SQLAlchemy URL of the query log; default: SQLite in ``data_dir``."""
     pseudonym_key: SecretStr | None = None
@@ -190,6 +199,19 @@ class Settings(BaseSettings):
         "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
     )
     """Emulator tokens are only accepted in development."""
+
+    @field_validator("model_dir", "model_cache", "cache_dir", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.model_cache or self.data_dir / "models"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def log_url(self) -> str:

@@ -134,6 +134,22 @@ def test_dockerfile_rules() -> None:
     assert 'ENTRYPOINT ["advisor"]' in text and 'CMD ["serve", "--host", "0.0.0.0", "--port", "3978"]' in text
     assert 'pip install --no-cache-dir ".${EXTRAS}"' in text and "[test]" not in text
     assert 'ARG EXTRAS=""' in text
+    # A model baked in at build time is the one the runtime loads; without MODEL, the default.
+    assert text.count('ARG MODEL=""') == 2 and "ADVISOR_MODEL_DIR=${MODEL:+/opt/model}" in text
+    assert "COPY --from=build /opt/model /opt/model" in text
+
+
+def bake_script(advisor: Path, target: Path) -> str:
+    """The Dockerfile's model-baking RUN step as a shell script, with this machine's paths."""
+    runs = re.findall(r"^RUN ((?:.*\\\n)*.*)$", dockerfile(), re.MULTILINE)
+    [step] = [r for r in runs if "model fetch" in r]
+    for image_path, here in [
+        ("/opt/advisor/bin/advisor", advisor),
+        ("/opt/model", target),
+        ("/tmp/models", target.parent / "models-cache"),
+    ]:
+        step = step.replace(image_path, str(here))
+    return step
 
 
 def free_port() -> int:
@@ -212,6 +228,48 @@ def test_the_image_install_and_entry_point_in_a_fresh_environment(tmp_path: Path
     finally:
         server.terminate()
         server.wait(30)
+    bake_a_model_as_the_image_does(venv, env, tmp_path)
+
+
+def bake_a_model_as_the_image_does(venv: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """The image's build step fetches MODEL (here from a stand-in hub) and the runtime loads it;
+    without MODEL it fetches nothing and the installed default model loads, pinned."""
+    from .hubkit import Repo, StandInHub
+    from .live import Loop
+    from .modelkit import write_model
+
+    write_model(tmp_path / "hub-model", "xlmr", onnx_name="onnx/model.onnx")
+    hub = StandInHub({"tiny-org/baked": Repo.from_directory(tmp_path / "hub-model")})
+    loop = Loop()
+    try:
+        endpoint = hub.serve(loop)
+        for model, target in [("tiny-org/baked", tmp_path / "baked"), ("", tmp_path / "plain")]:
+            build = env | {"MODEL": model, "MODEL_PREFIX": "query: ", "HF_ENDPOINT": endpoint}
+            build |= {"HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+            baked = subprocess.run(
+                ["sh", "-c", bake_script(venv / "bin" / "advisor", target)],
+                env=build,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert baked.returncode == 0, baked.stderr
+            model_dir = str(target) if model else ""  # ENV ADVISOR_MODEL_DIR=${MODEL:+/opt/model}
+            shown = subprocess.run(
+                [str(venv / "bin" / "advisor"), "model", "show"],
+                env=env | {"ADVISOR_MODEL_DIR": model_dir},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert shown.returncode == 0, shown.stderr
+            if model:
+                assert f"model: {target}" in shown.stdout and "prefix: 'query: '" in shown.stdout
+                assert not (target / ".cache").exists()
+            else:
+                assert "pinned sha256, checked" in shown.stdout and not any(target.iterdir())
+    finally:
+        loop.close()
 
 
 def test_every_alert_names_metrics_the_server_exposes(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
-"""The optional semantic scorer (``advisor[semantic]``): the real int8 model on onnxruntime.
+"""The semantic scorer: the real int8 model on onnxruntime.
 
-``./dev test`` installs the extra; CI sets ADVISOR_REQUIRE_SEMANTIC=1 so that these tests fail
-rather than skip when it is missing.
+The encoder's packages are default dependencies; CI sets ADVISOR_REQUIRE_SEMANTIC=1 so that
+these tests fail rather than skip when they are missing.
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ import pytest
 from bot import ConfigError, Query, load_settings
 from bot.advisor import Advisor
 from bot.answer import Outcome
+from bot.fusion import FusedMatcher, Stacking
 from bot.knowledge import load_knowledge
 from bot.matcher import LexicalMatcher
-from bot.semantic import Encoder, SemanticMatcher, available
+from bot.scorers import LexicalScorer, SemanticScorer
+from bot.semantic import Encoder, available
 from bot.testing import DEFAULT_KNOWLEDGE_DIR
 
 if not available():
     if os.environ.get("ADVISOR_REQUIRE_SEMANTIC") == "1":
-        pytest.fail("the semantic extra is required (ADVISOR_REQUIRE_SEMANTIC=1) but not installed")
-    pytest.skip("the semantic extra is not installed", allow_module_level=True)
+        pytest.fail("the encoder is required (ADVISOR_REQUIRE_SEMANTIC=1) but not installed")
+    pytest.skip("the encoder's packages are not installed", allow_module_level=True)
 
 import numpy as np  # noqa: E402
 
@@ -57,20 +59,29 @@ def test_batches_come_back_in_the_order_given(encoder: Encoder) -> None:
     assert np.allclose(together, alone, atol=1e-3)
 
 
-def test_the_classifier_ranks_unseen_wording_and_leaves_hebrew_to_the_lexical_matcher(
-    encoder: Encoder,
-) -> None:
+def test_the_fused_matcher_ranks_unseen_wording(encoder: Encoder) -> None:
     topics = {
-        "apps": ["may I install this app on my laptop", "is it ok to add a plugin to my browser"],
-        "groups": ["should I join this facebook group", "can I become a member of a linkedin group"],
-        "hebrew-only": ["האם מותר להצטרף לקבוצה"],
+        "apps": [
+            "may I install this app on my laptop",
+            "is it ok to add a plugin to my browser",
+            "can I download the desktop client onto my work machine",
+            "may I set up this program on the office pc",
+            "should I put a chat application on my company computer",
+        ],
+        "groups": [
+            "should I join this facebook group",
+            "can I become a member of a linkedin group",
+            "is it wise to enter an online community for my profession",
+            "a supplier invited me to their forum, should I accept",
+            "may I sign up to a discussion group about our industry",
+        ],
     }
-    fallback = LexicalMatcher(topics)
-    matcher = SemanticMatcher(topics, encoder=encoder, fallback=fallback)
+    explainer = LexicalMatcher(topics)
+    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
+    matcher = FusedMatcher(topics, lexical, explainer, [SemanticScorer(encoder)], Stacking(folds=5))
     assert matcher.rank("am I allowed to put a browser extension on the work computer")[0].topic == "apps"
     assert matcher.rank("is joining that community on facebook a good idea", 1)[0].topic == "groups"
-    hebrew = "האם מותר להצטרף לקבוצה בפייסבוק"
-    assert matcher.rank(hebrew) == fallback.rank(hebrew)
+    assert set(matcher.weights) >= {"all"}
 
 
 def test_the_advisor_answers_and_declines_with_it(advisor: Advisor) -> None:
