@@ -292,7 +292,11 @@ def report(
         raise typer.BadParameter("--format must be text, json or csv")
     settings = _settings()
     until = datetime.now(UTC)
-    built = build_report(_store(settings), until - parse_duration(since), until)
+    try:
+        start = until - parse_duration(since)
+    except OverflowError as exc:
+        raise typer.BadParameter(f"--since {since} reaches before the calendar's first year") from exc
+    built = build_report(_store(settings), start, until)
     if suggest:
         typer.echo(built.suggestions() or "# nothing went unanswered in this period")
     elif fmt == "json":

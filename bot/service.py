@@ -76,7 +76,7 @@ class Service:
             knowledge,
             matcher=base.matcher if base else None,
             thresholds=settings.thresholds,
-            recorder=Recorder(writer, pseudonyms),
+            recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
             matcher_kind=settings.matcher,
         )
         return cls(advisor, store, writer, pseudonyms)

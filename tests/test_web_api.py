@@ -102,6 +102,14 @@ def test_topic_pick_feedback_and_checklists(web: WebRig) -> None:
         ("/api/topic", {"topic": ""}, None, 400),
         ("/api/feedback", {"question_id": "abc"}, None, 400),
         ("/api/feedback", {"question_id": "abc", "helpful": "yes"}, None, 400),
+        ("/api/feedback", {"question_id": "mail me a.b@example.com 054-1234567", "helpful": True}, None, 400),
+        (
+            "/api/feedback",
+            {"question_id": "0" * 32, "picked": "mail me a.b@example.com 054-1234567"},
+            None,
+            400,
+        ),
+        ("/api/feedback", {"question_id": "0" * 32, "picked": "0541234567"}, None, 400),
         ("/api/checklists/nope/done", {"ticked": []}, None, 404),
         ("/api/checklists/join-group/done", {"ticked": "all"}, None, 400),
         ("/api/ask", b"[" * 100_000, None, 400),
@@ -233,3 +241,41 @@ def test_a_stalled_event_loop_shows_in_the_metrics_and_the_log(
     [report] = [r.getMessage() for r in caplog.records if "event loop stalled" in r.getMessage()]
     assert "in block_the_loop" in report and "time.sleep(0.4)" in report
     assert float(re.findall(r"^advisor_event_loop_lag_seconds_count (\S+)", after, re.MULTILINE)[0]) >= 5
+
+
+def test_feedback_stores_no_personal_data_and_one_row_per_answer_and_person(web: WebRig) -> None:
+    asked = web.post("/api/ask", {"question": "should I join this facebook group?"}).json()
+    visitor = [("Content-Type", "application/json"), ("Cookie", "advisor_visitor=v1")]
+    for _ in range(50):
+        assert (
+            web.post("/api/feedback", {"question_id": asked["id"], "helpful": False}, visitor).status == 200
+        )
+    other = [("Content-Type", "application/json"), ("Cookie", "advisor_visitor=v2")]
+    web.post("/api/feedback", {"question_id": asked["id"], "helpful": True}, other)
+    for bad in (
+        {"question_id": "mail me a.b@example.com 054-1234567", "helpful": True},
+        {"question_id": asked["id"], "picked": "mail me a.b@example.com 054-1234567"},
+    ):
+        assert web.post("/api/feedback", bad, visitor).status == 400
+    web.service.writer.flush(5)
+    from .slackkit import EVER
+
+    rows = web.service.store.feedback(*EVER)
+    assert len(rows) == 2 and all(r.question_id == asked["id"] and r.picked is None for r in rows)
+    [topic] = web.get("/api/admin/report", BEARER).json()["topics"]
+    assert (topic["rated"], topic["helpful"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=9999-12-30&until=9999-12-31",
+        "since=9999-12-31",
+        "since=0001-01-01&until=0001-01-02",
+        "until=0001-01-01",
+    ],
+)
+def test_report_dates_at_the_ends_of_the_calendar_are_a_clear_400(web: WebRig, query: str) -> None:
+    for path in ("/api/admin/report", "/api/admin/report.csv", "/api/admin/chart.svg"):
+        reply = web.get(f"{path}?{query}", BEARER)
+        assert reply.status == 400 and "between" in reply.json()["error"], (path, reply.body[:200])
