@@ -140,3 +140,15 @@ def test_database_down_keeps_answering_and_spools(tmp_path: Path) -> None:
     spool = (tmp_path / "var" / "spool.jsonl").read_text(encoding="utf-8")
     assert spool.count("\n") == 1 and "U1" not in spool
     assert "should I join" not in result.stderr
+
+
+def test_ask_with_bytes_that_are_not_utf8_answers_logs_and_exits_cleanly(tmp_path: Path) -> None:
+    # os.fsencode turns "\udcff\udcfe" back into the raw bytes 0xFF 0xFE on the command line.
+    result = advisor(tmp_path, "ask", "--user", "U\udcff", "should I join a facebook group \udcff\udcfe")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "join" in result.stdout.lower()
+    [row] = SqlQueryLog(f"sqlite:///{tmp_path / 'var' / 'advisor.db'}").questions(*EVER)
+    assert row.text == "should I join a facebook group \ufffd\ufffd" and row.user
+    assert not (tmp_path / "var" / "dead-letters.jsonl").exists()
+    spool = tmp_path / "var" / "spool.jsonl"
+    assert not spool.exists() or not spool.read_text()

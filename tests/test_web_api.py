@@ -279,3 +279,48 @@ def test_report_dates_at_the_ends_of_the_calendar_are_a_clear_400(web: WebRig, q
     for path in ("/api/admin/report", "/api/admin/report.csv", "/api/admin/chart.svg"):
         reply = web.get(f"{path}?{query}", BEARER)
         assert reply.status == 400 and "between" in reply.json()["error"], (path, reply.body[:200])
+
+
+def test_a_writer_thread_that_stops_makes_the_server_not_ready_until_it_is_back(
+    web: WebRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer, store = web.service.writer, web.service.store
+    writer.restart_seconds = 3600.0  # the test restarts it itself, below
+    real_write = store.write
+    killing = [True]
+
+    def write(records: Any) -> None:
+        if killing and killing.pop():
+            raise SystemExit("stands for anything that ends the thread")
+        real_write(records)
+
+    monkeypatch.setattr(store, "write", write)
+    assert web.get("/readyz").status == 200
+    for n in range(5):
+        web.post("/api/ask", {"question": f"should I join facebook group {n}?"})
+    deadline = time.monotonic() + 10
+    while writer.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    ready = web.get("/readyz")
+    assert ready.status == 503 and ready.json()["log_writer"] is False
+    assert "advisor_log_writer_up 0.0" in web.get("/metrics").body.decode()
+    web.post("/api/ask", {"question": "asked while the writer is down"})
+    assert writer.supervise()
+    assert web.get("/readyz").status == 200 and writer.flush(5)
+    metrics = web.get("/metrics").body.decode()
+    assert "advisor_log_writer_up 1.0" in metrics and "advisor_log_writer_restarts_total 1.0" in metrics
+    from .slackkit import EVER
+
+    assert len(store.questions(*EVER)) == 6
+
+
+def test_lone_surrogates_get_a_clear_400_and_the_log_keeps_writing(web: WebRig) -> None:
+    for raw in (b'{"question": "join a facebook group \\udc00?"}', b'{"question_id": "\\ud800"}'):
+        path = "/api/ask" if b"question\"" in raw else "/api/feedback"
+        reply = web.post(path, raw)
+        assert reply.status == 400 and reply.json()["field"] in ("question", "question_id")
+    assert web.post("/api/ask", {"question": "should I join a facebook group?"}).status == 200
+    assert web.service.writer.flush(5) and web.service.writer.running
+    from .slackkit import EVER
+
+    assert len(web.service.store.questions(*EVER)) == 1
