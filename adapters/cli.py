@@ -16,10 +16,11 @@ from typing import Annotated, Any
 import typer
 
 from bot import Advisor, AdvisorError, Query, Settings, load_settings
+from bot.deadletters import DeadLetters, dead_letters_beside
 from bot.evaluation import evaluate, read_labelled
 from bot.kbcheck import check_knowledge
 from bot.pseudonyms import Pseudonymizer
-from bot.querylog import QuestionRecord
+from bot.querylog import LogRecord, QuestionRecord
 from bot.report import build_report
 from bot.service import Service, pseudonym_key
 from bot.spool import Spool
@@ -272,14 +273,21 @@ def log_purge(
         removed = _store(settings).purge(cutoff)
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise _fail(RuntimeError(f"the query log could not be purged: {type(exc).__name__}")) from exc
-    spooled = Spool(settings.data_dir / "spool.jsonl").discard(
-        lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
+    spooled = _discard_waiting(
+        settings, lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
     )
     journaled = _discard_journaled(settings, lambda e: float(e["at"]) < cutoff.timestamp())
     typer.echo(
         f"removed {removed} row(s), {spooled} spooled record(s) and {journaled} journaled "
         f"question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
     )
+
+
+def _discard_waiting(settings: Settings, drop: Callable[[LogRecord], bool]) -> int:
+    """Remove what ``drop`` picks from the records waiting beside the database: the spool and
+    the dead letters (records the database refused)."""
+    spool = settings.data_dir / "spool.jsonl"
+    return Spool(spool).discard(drop) + DeadLetters(dead_letters_beside(spool)).discard(drop)
 
 
 def _discard_journaled(settings: Settings, drop: Callable[[dict[str, Any]], bool]) -> int:
@@ -306,7 +314,7 @@ def log_forget(
         raise _fail(exc) from exc
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise _fail(RuntimeError(f"the query log could not be changed: {type(exc).__name__}")) from exc
-    spooled = Spool(settings.data_dir / "spool.jsonl").discard(lambda r: r.user == pseudonym)
+    spooled = _discard_waiting(settings, lambda r: r.user == pseudonym)
     journaled = _discard_journaled(settings, lambda e: (e.get("event") or {}).get("user") == user)
     # The audit line names the pseudonym only, never the raw id it came from.
     typer.echo(
@@ -328,7 +336,11 @@ def report(
         raise typer.BadParameter("--format must be text, json or csv")
     settings = _settings()
     until = datetime.now(UTC)
-    built = build_report(_store(settings), until - parse_duration(since), until)
+    try:
+        start = until - parse_duration(since)
+    except OverflowError as exc:
+        raise typer.BadParameter(f"--since {since} reaches before the calendar's first year") from exc
+    built = build_report(_store(settings), start, until)
     if suggest:
         typer.echo(built.suggestions() or "# nothing went unanswered in this period")
     elif fmt == "json":

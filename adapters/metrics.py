@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from aiohttp import web
 from prometheus_client import (
@@ -27,8 +27,10 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from bot import Answer, Query
+from bot.logwriter import LogWriter
 from bot.service import Service
 
 __all__ = ["Metrics"]
@@ -167,6 +169,31 @@ class StallWatch:
             )
 
 
+class WriterHealth:
+    """Whether the query log writer is running, how often it was restarted and how many records
+    it set aside as dead letters, read from the writer when scraped."""
+
+    def __init__(self, writer: LogWriter) -> None:
+        self.writer = writer
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "advisor_log_writer_up",
+            "1 while the query log writer thread runs",
+            value=int(self.writer.running),
+        )
+        yield CounterMetricFamily(
+            "advisor_log_writer_restarts",
+            "Times the query log writer thread stopped and was started again",
+            value=self.writer.stats.restarts,
+        )
+        yield CounterMetricFamily(
+            "advisor_log_dead_letters",
+            "Log records the database refused one by one, kept in the dead-letter file",
+            value=self.writer.stats.dead_letters,
+        )
+
+
 class Metrics:
     def __init__(self, service: Service) -> None:
         self.registry = CollectorRegistry()
@@ -198,6 +225,7 @@ class Metrics:
         Gauge(
             "advisor_log_dropped", "Log records dropped at the spool's limit", registry=self.registry
         ).set_function(lambda: writer.stats.dropped)
+        self.registry.register(WriterHealth(writer))
         self.loop_lag = Histogram(
             "advisor_event_loop_lag_seconds",
             "How late the event loop ran a timer: a stall here delays every request",

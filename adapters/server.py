@@ -2,8 +2,8 @@
 
 ``GET /healthz`` says the process is alive and touches nothing else. ``GET /readyz`` says
 whether to send traffic here: the knowledge base is loaded, the server is not shutting down,
-and the query log can keep up (the database answers, or records still fit in the spool: a
-database outage alone must not take every replica out of rotation).
+and the query log can keep up (its writer thread runs, and the database answers or records
+still fit in the spool: a database outage alone must not take every replica out of rotation).
 """
 
 from __future__ import annotations
@@ -112,12 +112,13 @@ async def _readyz(request: web.Request) -> web.Response:
     writer = state.service.writer
     database = await state.database_ok()
     spool_room = writer.backlog < state.settings.spool_max_records * 0.9
-    ready = not state.draining and (database or spool_room)
+    ready = not state.draining and writer.running and (database or spool_room)
     body: dict[str, Any] = {
         "ready": ready,
         "draining": state.draining,
         "knowledge": True,
         "database": database,
+        "log_writer": writer.running,
         "log_backlog": writer.backlog,
         "channels": state.channels,
     }

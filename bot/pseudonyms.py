@@ -27,7 +27,10 @@ class Pseudonymizer:
         """``kind`` separates id spaces ("user", "workspace", "conversation")."""
         if raw is None or raw == "":
             return None
-        digest = hmac.new(self._key, f"{kind}:{raw}".encode(), hashlib.sha256).hexdigest()
+        # "surrogatepass": an id holding a lone surrogate still gets its own, stable pseudonym.
+        digest = hmac.new(
+            self._key, f"{kind}:{raw}".encode("utf-8", "surrogatepass"), hashlib.sha256
+        ).hexdigest()
         return digest[:32]
 
 

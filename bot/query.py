@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
+
+from .encoding import repair
 
 __all__ = ["Channel", "Query"]
 
@@ -19,6 +21,9 @@ class Query:
     ``checklist`` asks for a checklist by id, name or alias ("" lists them all), and with
     ``ticked`` (the ids of the items the person ticked) reports a finished checklist;
     ``lang`` forces the reply language, otherwise it is detected from ``text``.
+
+    Text that no store could hold (a lone surrogate, NUL) is repaired here, as the query is
+    built, so the core and the query log never see it.
     """
 
     text: str
@@ -32,3 +37,11 @@ class Query:
     checklist: str | None = None
     ticked: frozenset[str] | None = None
     lang: Literal["en", "he"] | None = None
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, str):
+                object.__setattr__(self, field.name, repair(value))
+        if self.ticked is not None:
+            object.__setattr__(self, "ticked", frozenset(repair(t) for t in self.ticked))

@@ -8,9 +8,10 @@ used by tests and the console; one contract test suite runs against both.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "Pending",
     "QueryLog",
     "QuestionRecord",
+    "Rating",
+    "Tally",
 ]
 
 
@@ -71,6 +74,30 @@ LogRecord = QuestionRecord | FeedbackRecord | ChecklistRecord
 
 
 @dataclass(frozen=True, slots=True)
+class Tally:
+    """How many questions of one day (UTC) shared a channel, outcome, language and topic."""
+
+    day: date
+    channel: str
+    outcome: str
+    lang: str
+    topic: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """A feedback row with the topic of the question it is about."""
+
+    question_id: str
+    user: str | None
+    at: datetime
+    helpful: bool | None
+    picked: str | None
+    topic: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """A delivery acknowledged and not yet answered: what is needed to answer it (``payload``,
     JSON) and until when the replica that claimed it is trusted to (``lease_until``)."""
@@ -95,6 +122,17 @@ class QueryLog(Protocol):
     def feedback(self, since: datetime, until: datetime) -> list[FeedbackRecord]: ...
 
     def checklists(self, since: datetime, until: datetime) -> list[ChecklistRecord]: ...
+
+    def tally(self, since: datetime, until: datetime) -> list[Tally]: ...
+
+    def unanswered(self, since: datetime, until: datetime, below: float, limit: int) -> list[QuestionRecord]:
+        """The newest ``limit`` questions not answered, or answered with a confidence under
+        ``below``, oldest first."""
+        ...
+
+    def ratings(self, since: datetime, until: datetime) -> list[Rating]:
+        """Feedback on the questions asked in the period, whenever it was given, by time."""
+        ...
 
     def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool: ...
 
@@ -159,6 +197,25 @@ class MemoryQueryLog:
         return sorted(
             (c for c in self._checklists.values() if _between(c.at, since, until)), key=lambda c: c.at
         )
+
+    def tally(self, since: datetime, until: datetime) -> list[Tally]:
+        counts = Counter(
+            (q.asked_at.astimezone(UTC).date(), q.channel, q.outcome, q.lang, q.topic)
+            for q in self.questions(since, until)
+        )
+        return [Tally(*key, count) for key, count in counts.items()]
+
+    def unanswered(self, since: datetime, until: datetime, below: float, limit: int) -> list[QuestionRecord]:
+        found = [q for q in self.questions(since, until) if q.outcome != "answered" or q.confidence < below]
+        return found[-limit:] if limit else []
+
+    def ratings(self, since: datetime, until: datetime) -> list[Rating]:
+        asked = {q.id: q for q in self.questions(since, until)}
+        return [
+            Rating(f.question_id, f.user, f.at, f.helpful, f.picked, asked[f.question_id].topic)
+            for f in sorted(self._feedback.values(), key=lambda f: f.at)
+            if f.question_id in asked
+        ]
 
     def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool:
         return self.claim_many([(key, pending)], at)[0]

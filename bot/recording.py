@@ -1,15 +1,24 @@
 """Builds log records from questions and answers: ids pseudonymized, text redacted, before
-anything leaves the core. Submitting never blocks and never fails an answer."""
+anything leaves the core. Submitting never blocks and never fails an answer.
+
+Every free-text field is redacted and then cut to its length limit; ids that come back from a
+client (the answer a feedback is about, the option picked) must look like the ids the advisor
+hands out, or they are not stored. Feedback has one id per answer, person and kind (a rating,
+a comment, a pick), so a replayed button click or fifty identical posts store one row.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Protocol
 
 from .answer import Answer
+from .encoding import repair
 from .pseudonyms import Pseudonymizer
 from .query import Query
 from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
@@ -21,6 +30,9 @@ __all__ = ["Recorder", "Sink"]
 log = logging.getLogger(__name__)
 MAX_STORED_CHARS = 2000
 RUNNERS_UP = 5
+ANSWER_ID = re.compile(r"[0-9a-f]{32}")
+TOPIC_ID = re.compile(r"[a-z][a-z0-9-]{0,99}")
+NONE_OF_THESE = "none"
 
 
 class Sink(Protocol):
@@ -35,11 +47,29 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def feedback_id(question_id: str, user: str | None, kind: str) -> str:
+    """The same for every feedback of one kind by one person on one answer."""
+    return hashlib.sha256(f"{question_id}:{user or ''}:{kind}".encode()).hexdigest()[:32]
+
+
 class Recorder:
-    def __init__(self, sink: Sink, pseudonyms: Pseudonymizer, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        sink: Sink,
+        pseudonyms: Pseudonymizer,
+        clock: Callable[[], datetime] = _now,
+        topics: Collection[str] | None = None,
+    ) -> None:
+        """``topics``: the topic ids a "did you mean" pick may name (None: any topic-like id)."""
         self.sink = sink
         self.pseudonyms = pseudonyms
         self.clock = clock
+        self.topics = topics
+
+    def _is_pick(self, picked: str) -> bool:
+        if picked == NONE_OF_THESE:
+            return True
+        return TOPIC_ID.fullmatch(picked) is not None and (self.topics is None or picked in self.topics)
 
     def _submit(self, record: LogRecord) -> None:
         try:
@@ -72,7 +102,8 @@ class Recorder:
                 id=answer.id,
                 asked_at=self.clock(),
                 channel=query.channel,
-                text=redact(answer.question[:MAX_STORED_CHARS]),
+                # The question as asked: an answer may hold only its start (a question too long).
+                text=redact(clean(query.text) or answer.question, MAX_STORED_CHARS),
                 lang=answer.lang,
                 outcome=answer.outcome.value,
                 confidence=round(answer.confidence, 4),
@@ -94,7 +125,7 @@ class Recorder:
                 id=new_id(),
                 asked_at=self.clock(),
                 channel=query.channel,
-                text=redact(clean(query.text)[:MAX_STORED_CHARS]),
+                text=redact(clean(query.text), MAX_STORED_CHARS),
                 lang=query.lang or detect_lang(query.text),
                 outcome="error",
                 confidence=0.0,
@@ -115,15 +146,26 @@ class Recorder:
         helpful: bool | None = None,
         comment: str | None = None,
         picked: str | None = None,
-    ) -> str:
+    ) -> str | None:
+        """Record feedback on an answer; its id, or None when nothing of it can be stored (the
+        answer id is not one, and no rating, comment or offered option is left)."""
+        if ANSWER_ID.fullmatch(question_id) is None:
+            log.warning("feedback on something that is not an answer id: not stored")
+            return None
+        picked = picked if picked is not None and self._is_pick(picked) else None
+        comment = redact(repair(comment), MAX_STORED_CHARS) if comment else None
+        if helpful is None and picked is None and not comment:
+            return None
+        user = self.pseudonyms("user", repair(user_id) if user_id else None)
+        kind = "pick" if picked is not None else "rating" if helpful is not None else "comment"
         record = FeedbackRecord(
-            id=new_id(),
+            id=feedback_id(question_id, user, kind),
             question_id=question_id,
             at=self.clock(),
             channel=channel,
-            user=self.pseudonyms("user", user_id),
+            user=user,
             helpful=helpful,
-            comment=redact(comment[:MAX_STORED_CHARS]) if comment else None,
+            comment=comment,
             picked=picked,
         )
         self._submit(record)

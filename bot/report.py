@@ -6,17 +6,16 @@ and is what the web dashboard reads.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from .querylog import QueryLog, QuestionRecord
+from .csvexport import to_csv
+from .querylog import QueryLog, QuestionRecord, Rating
 from .text import normalize
 
 __all__ = ["Cluster", "Report", "build_report"]
@@ -25,6 +24,7 @@ VERSION = 1
 LOW_CONFIDENCE = 0.15
 SIMILAR = 70.0
 MAX_CLUSTERED = 5000
+MAX_CANDIDATES = 40
 OUTCOMES = ("answered", "clarify", "declined")
 
 
@@ -120,32 +120,24 @@ class Report:
         return "\n".join(lines)
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["section", "key", "count", "extra"])
-        for day, count in self.per_day.items():
-            writer.writerow(["per_day", day, count, ""])
-        for channel, count in sorted(self.per_channel.items()):
-            writer.writerow(["per_channel", channel, count, ""])
-        for outcome in OUTCOMES:
-            writer.writerow(["outcome", outcome, self.outcomes.get(outcome, 0), f"{self.share(outcome):.4f}"])
+        """The figures as CSV; questions people typed are neutralized for spreadsheets."""
+        rows: list[list[str | int]] = [["section", "key", "count", "extra"]]
+        rows += [["per_day", day, count, ""] for day, count in self.per_day.items()]
+        rows += [["per_channel", channel, count, ""] for channel, count in sorted(self.per_channel.items())]
+        rows += [
+            ["outcome", outcome, self.outcomes.get(outcome, 0), f"{self.share(outcome):.4f}"]
+            for outcome in OUTCOMES
+        ]
         for t in self.topics:
             rate = "" if t["helpful_rate"] is None else f"{t['helpful_rate']:.4f}"
-            writer.writerow(["topic", t["topic"], t["questions"], rate])
-        for c in self.clusters:
-            writer.writerow(["unanswered", c.examples[0], c.count, c.nearest_topic or ""])
-        for run in self.checklists:
-            writer.writerow(["checklist", run["checklist"], run["finished"], run["complete"]])
-        for m in self.missed_items:
-            writer.writerow(["missed_item", f"{m['checklist']}/{m['item']}", m["count"], ""])
-        return out.getvalue()
+            rows.append(["topic", t["topic"], t["questions"], rate])
+        rows += [["unanswered", c.examples[0], c.count, c.nearest_topic or ""] for c in self.clusters]
+        rows += [["checklist", r["checklist"], r["finished"], r["complete"]] for r in self.checklists]
+        rows += [["missed_item", f"{m['checklist']}/{m['item']}", m["count"], ""] for m in self.missed_items]
+        return to_csv(rows)
 
     def suggestions(self) -> str:
         return "\n".join(c.snippet() for c in self.clusters)
-
-
-def _is_unanswered(q: QuestionRecord) -> bool:
-    return q.outcome != "answered" or q.confidence < LOW_CONFIDENCE
 
 
 def _nearest(group: list[QuestionRecord]) -> str | None:
@@ -154,53 +146,89 @@ def _nearest(group: list[QuestionRecord]) -> str | None:
 
 
 def cluster(questions: list[QuestionRecord]) -> list[Cluster]:
-    """Group alike wordings greedily: each question joins the first group it is close to."""
-    groups: list[tuple[str, list[QuestionRecord]]] = []
+    """Group alike wordings of the newest ``MAX_CLUSTERED`` questions in near-linear time.
+
+    Identical wordings (after normalization) are merged first; then each distinct wording,
+    the most frequent first, joins the closest group whose first wording it reads like. It is
+    compared only with groups that share one of its words (rarest words first), at most
+    ``MAX_CANDIDATES`` of them, instead of with every group: the report stays fast however
+    many different questions went unanswered.
+    """
+    wordings: dict[tuple[str, str], list[QuestionRecord]] = {}
     for q in questions[-MAX_CLUSTERED:]:
         key = normalize(q.text)
-        if not key:
-            continue
-        for head, members in groups:
-            if members[0].lang == q.lang and fuzz.token_set_ratio(key, head) >= SIMILAR:
-                members.append(q)
+        if key:
+            wordings.setdefault((q.lang, key), []).append(q)
+    heads: list[str] = []
+    groups: list[list[QuestionRecord]] = []
+    having: dict[tuple[str, str], list[int]] = {}  # (language, word) -> groups whose head has it
+    for (lang, key), members in sorted(wordings.items(), key=lambda item: -len(item[1])):
+        words = sorted(set(key.split()), key=lambda w: len(having.get((lang, w), ())))
+        candidates: dict[int, str] = {}
+        for word in words:
+            for number in having.get((lang, word), ())[:MAX_CANDIDATES]:
+                candidates.setdefault(number, heads[number])
+            if len(candidates) >= MAX_CANDIDATES:
                 break
-        else:
-            groups.append((key, [q]))
+        best = process.extractOne(key, candidates, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR)
+        if best is not None:
+            groups[best[2]].extend(members)
+            continue
+        for word in words:
+            having.setdefault((lang, word), []).append(len(groups))
+        heads.append(key)
+        groups.append(list(members))
     clusters = [
         Cluster(
             len(members), members[0].lang, _nearest(members), list(dict.fromkeys(m.text for m in members))[:5]
         )
-        for _, members in groups
+        for members in groups
     ]
     return sorted(clusters, key=lambda c: (-c.count, c.examples[0]))
 
 
+def _rated(ratings: list[Rating]) -> tuple[dict[str, list[bool]], dict[str, int]]:
+    """Helpful votes per topic and "did you mean" picks: one of each per answer and person
+    (the first), however often the same feedback was sent."""
+    votes: dict[str, list[bool]] = defaultdict(list)
+    picks: dict[str, int] = {}
+    seen: set[tuple[str, str, str | None]] = set()
+    for r in ratings:
+        if r.helpful is not None and r.topic and ("helpful", r.question_id, r.user) not in seen:
+            seen.add(("helpful", r.question_id, r.user))
+            votes[r.topic].append(r.helpful)
+        if r.picked and ("picked", r.question_id, r.user) not in seen:
+            seen.add(("picked", r.question_id, r.user))
+            picks[r.picked] = picks.get(r.picked, 0) + 1
+    return votes, picks
+
+
 def build_report(log: QueryLog, since: datetime, until: datetime) -> Report:
-    questions = log.questions(since, until)
-    feedback = log.feedback(since - timedelta(days=1), until + timedelta(days=1))
-    runs = log.checklists(since, until)
-    report = Report(since=since, until=until, questions=len(questions))
+    tallies = log.tally(since, until)
+    report = Report(since=since, until=until, questions=sum(t.count for t in tallies))
 
-    day = since.date()
-    per_day: dict[date, int] = {}
-    while day <= (until - timedelta(microseconds=1)).date():
+    per_day: Counter[date] = Counter()
+    day, last = since.date(), (until - timedelta(microseconds=1)).date()
+    while day <= last:
         per_day[day] = 0
+        if day == date.max:
+            break
         day += timedelta(days=1)
-    for q in questions:
-        per_day[q.asked_at.date()] = per_day.get(q.asked_at.date(), 0) + 1
+    per_channel: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    topic_counts: Counter[str] = Counter()
+    for t in tallies:
+        per_day[t.day] += t.count
+        per_channel[t.channel] += t.count
+        outcomes[t.outcome] += t.count
+        languages[t.lang] += t.count
+        if t.topic and t.outcome == "answered":
+            topic_counts[t.topic] += t.count
     report.per_day = {d.isoformat(): n for d, n in sorted(per_day.items())}
-    report.per_channel = dict(Counter(q.channel for q in questions))
-    report.outcomes = dict(Counter(q.outcome for q in questions))
-    report.languages = dict(Counter(q.lang for q in questions))
+    report.per_channel, report.outcomes, report.languages = dict(per_channel), dict(outcomes), dict(languages)
 
-    by_id = {q.id: q for q in questions}
-    ratings: dict[str, list[bool]] = defaultdict(list)
-    for f in feedback:
-        if f.question_id in by_id and f.helpful is not None and by_id[f.question_id].topic:
-            ratings[by_id[f.question_id].topic or ""].append(f.helpful)
-        if f.picked and f.question_id in by_id:
-            report.picks[f.picked] = report.picks.get(f.picked, 0) + 1
-    topic_counts = Counter(q.topic for q in questions if q.topic and q.outcome == "answered")
+    ratings, report.picks = _rated(log.ratings(since, until))
     report.topics = [
         {
             "topic": topic,
@@ -211,8 +239,9 @@ def build_report(log: QueryLog, since: datetime, until: datetime) -> Report:
         }
         for topic, count in topic_counts.most_common()
     ]
-    report.clusters = cluster([q for q in questions if _is_unanswered(q)])
+    report.clusters = cluster(log.unanswered(since, until, LOW_CONFIDENCE, MAX_CLUSTERED))
 
+    runs = log.checklists(since, until)
     finished = Counter(r.checklist for r in runs)
     complete = Counter(r.checklist for r in runs if not r.missed)
     report.checklists = [

@@ -13,6 +13,7 @@ from typing import Any
 
 from .advisor import Advisor, settings_encoder
 from .config import Settings
+from .encoding import repair
 from .errors import ConfigError
 from .knowledge import load_knowledge
 from .logwriter import LogWriter
@@ -76,7 +77,7 @@ class Service:
             knowledge,
             matcher=base.matcher if base else None,
             thresholds=settings.thresholds,
-            recorder=Recorder(writer, pseudonyms),
+            recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
             matcher_kind=settings.matcher,
             encoder=None if base else settings_encoder(settings),
         )
@@ -101,7 +102,7 @@ class Service:
             key = self.pseudonyms("delivery", delivery) or ""
             pending = None
             if keep is not None:
-                payload = json.dumps({"delivery": delivery, **keep}, ensure_ascii=False)
+                payload = repair(json.dumps({"delivery": delivery, **keep}, ensure_ascii=False))
                 lease = now + timedelta(seconds=lease_seconds)
                 pending = Pending(key, str(keep.get("channel", "")), payload, lease)
             items.append((key, pending))

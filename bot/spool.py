@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
 
-__all__ = ["Spool", "from_json", "to_json"]
+__all__ = ["Spool", "from_json", "is_writable", "to_json"]
 
 KINDS: dict[str, type[Any]] = {
     "question": QuestionRecord,
@@ -28,12 +28,21 @@ KINDS: dict[str, type[Any]] = {
 TIME_FIELDS = {"asked_at", "at"}
 
 
-def to_json(record: LogRecord) -> str:
+def to_json(record: LogRecord, ascii_only: bool = False) -> str:
     kind = next(k for k, cls in KINDS.items() if isinstance(record, cls))
     data = asdict(record)
     for name in TIME_FIELDS & data.keys():
         data[name] = data[name].isoformat()
-    return json.dumps({"kind": kind, **data}, ensure_ascii=False)
+    return json.dumps({"kind": kind, **data}, ensure_ascii=ascii_only)
+
+
+def is_writable(record: LogRecord) -> bool:
+    """Whether the record can be written as UTF-8 (a lone surrogate cannot)."""
+    try:
+        to_json(record).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def from_json(line: str) -> LogRecord:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, Pending, QuestionRecord
+from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, Pending, QuestionRecord, Rating, Tally
 
 __all__ = ["SqlQueryLog", "metadata"]
 
@@ -156,6 +156,26 @@ def _row(record: LogRecord) -> tuple[sa.Table, dict[str, Any]]:
     }
 
 
+def _question(r: Any) -> QuestionRecord:
+    return QuestionRecord(
+        id=r["id"],
+        asked_at=_utc(r["asked_at"]),
+        channel=r["channel"],
+        text=r["text"],
+        lang=r["lang"],
+        outcome=r["outcome"],
+        confidence=r["confidence"],
+        latency_ms=r["latency_ms"],
+        workspace=r["workspace"],
+        user=r["user_pseudonym"],
+        conversation=r["conversation"],
+        delivery_id=r["delivery_id"],
+        topic=r["topic"],
+        verdict=r["verdict"],
+        runners_up=tuple((t, float(s)) for t, s in r["runners_up"]),
+    )
+
+
 def create_engine(url: str) -> Engine:
     """An engine with the settings the log needs: WAL and a busy timeout on SQLite, short
     connect timeouts and liveness checks on PostgreSQL."""
@@ -222,26 +242,58 @@ class SqlQueryLog:
 
     def questions(self, since: datetime, until: datetime) -> list[QuestionRecord]:
         with self.engine.connect() as connection:
-            rows = self._select(connection, questions, since, until)
+            return [_question(r) for r in self._select(connection, questions, since, until)]
+
+    def _day(self) -> sa.ColumnElement[Any]:
+        """The UTC day a question was asked on, as the database computes it."""
+        if self.engine.dialect.name == "sqlite":  # stored as UTC text: 'YYYY-MM-DD HH:MM:SS'
+            return sa.func.substr(questions.c.asked_at, 1, 10)
+        return sa.cast(sa.func.timezone("UTC", questions.c.asked_at), sa.Date)
+
+    def tally(self, since: datetime, until: datetime) -> list[Tally]:
+        """Counted by the database: the report reads a few hundred rows, not every question."""
+        q = questions.c
+        day = self._day().label("day")
+        keys = (day, q.channel, q.outcome, q.lang, q.topic)
+        query = (
+            sa.select(*keys, sa.func.count().label("count"))
+            .where(q.asked_at >= since, q.asked_at < until)
+            .group_by(*keys)
+        )
+        with self.engine.connect() as connection:
+            rows = list(connection.execute(query))
         return [
-            QuestionRecord(
-                id=r["id"],
-                asked_at=_utc(r["asked_at"]),
-                channel=r["channel"],
-                text=r["text"],
-                lang=r["lang"],
-                outcome=r["outcome"],
-                confidence=r["confidence"],
-                latency_ms=r["latency_ms"],
-                workspace=r["workspace"],
-                user=r["user_pseudonym"],
-                conversation=r["conversation"],
-                delivery_id=r["delivery_id"],
-                topic=r["topic"],
-                verdict=r["verdict"],
-                runners_up=tuple((t, float(s)) for t, s in r["runners_up"]),
+            Tally(d if isinstance(d, date) else date.fromisoformat(d), channel, outcome, lang, topic, count)
+            for d, channel, outcome, lang, topic, count in rows
+        ]
+
+    def unanswered(self, since: datetime, until: datetime, below: float, limit: int) -> list[QuestionRecord]:
+        q = questions.c
+        query = (
+            sa.select(questions)
+            .where(
+                q.asked_at >= since, q.asked_at < until, sa.or_(q.outcome != "answered", q.confidence < below)
             )
-            for r in rows
+            .order_by(q.asked_at.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = list(connection.execute(query).mappings())
+        return [_question(r) for r in reversed(rows)]
+
+    def ratings(self, since: datetime, until: datetime) -> list[Rating]:
+        f, q = feedback.c, questions.c
+        query = (
+            sa.select(f.question_id, f.user_pseudonym, f.at, f.helpful, f.picked, q.topic)
+            .join(questions, q.id == f.question_id)
+            .where(q.asked_at >= since, q.asked_at < until)
+            .order_by(f.at)
+        )
+        with self.engine.connect() as connection:
+            rows = list(connection.execute(query))
+        return [
+            Rating(qid, user, _utc(at), helpful, picked, topic)
+            for qid, user, at, helpful, picked, topic in rows
         ]
 
     def feedback(self, since: datetime, until: datetime) -> list[FeedbackRecord]:

@@ -121,3 +121,39 @@ def test_chat_runs_in_a_terminal_session() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
     assert "Hi!" in out and "Joining groups" in out and "Keep business and private accounts apart" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("topics/join-groups.yaml", None, b"duplicate key 'id'"),
+        ("phrases.yaml", "greeting: " + "[" * 10_000 + "]" * 10_000 + "\n", b"nested deeper than 50 levels"),
+        ("policy.yaml", "".join(" " * i + f"k{i}:\n" for i in range(1000)), b"nested deeper than 50 levels"),
+    ],
+)
+def test_kb_check_names_the_file_of_strict_yaml_errors(
+    kb_copy: Path, name: str, text: str | None, message: bytes
+) -> None:
+    path = kb_copy / name
+    if text is None:  # the file as it is, with its first key given again at the end
+        original = path.read_text(encoding="utf-8")
+        text = original + original.splitlines()[0] + "\n"
+    path.write_text(text, encoding="utf-8")
+    result = run_advisor("kb", "check", env={"ADVISOR_KNOWLEDGE_DIR": str(kb_copy)})
+    assert result.returncode == 2, result.stderr
+    assert str(path).encode() in result.stderr and message in result.stderr
+    assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "huge"])
+def test_a_policy_file_that_is_not_a_small_regular_file_is_refused(tmp_path: Path, special: str) -> None:
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "policy.fifo"
+        os.mkfifo(path)
+    elif special == "huge":
+        path = tmp_path / "policy.yaml"
+        path.write_text("organization: " + "x" * (2 * 1024 * 1024), encoding="utf-8")
+    result = run_advisor("kb", "check", env={"ADVISOR_POLICY_FILE": str(path)})
+    assert result.returncode == 2
+    assert f"{path}: cannot be read".encode() in result.stderr

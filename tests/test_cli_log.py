@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.deadletters import DeadLetters
 from bot.pseudonyms import Pseudonymizer
 from bot.sqllog import SqlQueryLog
+
+from .test_logwriter import record
 
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
@@ -140,3 +146,30 @@ def test_database_down_keeps_answering_and_spools(tmp_path: Path) -> None:
     spool = (tmp_path / "var" / "spool.jsonl").read_text(encoding="utf-8")
     assert spool.count("\n") == 1 and "U1" not in spool
     assert "should I join" not in result.stderr
+
+
+def test_ask_with_bytes_that_are_not_utf8_answers_logs_and_exits_cleanly(tmp_path: Path) -> None:
+    # os.fsencode turns "\udcff\udcfe" back into the raw bytes 0xFF 0xFE on the command line.
+    result = advisor(tmp_path, "ask", "--user", "U\udcff", "should I join a facebook group \udcff\udcfe")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "join" in result.stdout.lower()
+    [row] = SqlQueryLog(f"sqlite:///{tmp_path / 'var' / 'advisor.db'}").questions(*EVER)
+    assert row.text == "should I join a facebook group \ufffd\ufffd" and row.user
+    assert not (tmp_path / "var" / "dead-letters.jsonl").exists()
+    spool = tmp_path / "var" / "spool.jsonl"
+    assert not spool.exists() or not spool.read_text()
+
+
+def test_report_csv_neutralizes_formulas_and_forget_reaches_the_dead_letters(tmp_path: Path) -> None:
+    for question in ('=HYPERLINK("http://evil.example/x","click me")', "+cmd|' /C calc'!A0 weather"):
+        assert advisor(tmp_path, "ask", "--user", "U9", question).returncode == 0
+    rows = list(csv.reader(io.StringIO(advisor(tmp_path, "report", "--format", "csv").stdout)))
+    unanswered = [row[1] for row in rows if row[0] == "unanswered"]
+    assert unanswered and all(cell.startswith("'") for cell in unanswered)
+
+    key = (tmp_path / "var" / "pseudonym.key").read_bytes()
+    set_aside = replace(record(1), user=Pseudonymizer(key)("user", "U9"))
+    DeadLetters(tmp_path / "var" / "dead-letters.jsonl").add([set_aside, record(2)], "refused")
+    forgot = advisor(tmp_path, "log", "forget", "U9")
+    assert forgot.returncode == 0 and "removed 2 row(s), 1 spooled record(s)" in forgot.stdout
+    assert DeadLetters(tmp_path / "var" / "dead-letters.jsonl").count() == 1

@@ -66,6 +66,9 @@ class _Down(MemoryQueryLog):
     def write(self, records: Sequence[LogRecord]) -> None:
         raise ConnectionError("down")
 
+    def ping(self) -> bool:
+        return False
+
 
 def test_a_slow_database_does_not_slow_answers(tmp_path: Path) -> None:
     class Slow(MemoryQueryLog):
@@ -95,6 +98,9 @@ CHILD = textwrap.dedent(
     class Down(MemoryQueryLog):
         def write(self, records):
             raise ConnectionError("down")
+
+        def ping(self):
+            return False
 
     spool = Spool(Path(sys.argv[1]))
     writer = LogWriter(Down(), spool, flush_seconds=0.01, retry_seconds=60)

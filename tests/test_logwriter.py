@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.deadletters import DeadLetters
 from bot.logwriter import LogWriter
 from bot.querylog import LogRecord, MemoryQueryLog, QuestionRecord
 from bot.spool import Spool
@@ -48,6 +51,9 @@ class Flaky(MemoryQueryLog):
         if self.down.is_set():
             raise ConnectionError("database unreachable")
         super().write(records)
+
+    def ping(self) -> bool:
+        return not self.down.is_set()
 
 
 def make_writer(store: MemoryQueryLog | SqlQueryLog, tmp_path: Path, **options: float) -> LogWriter:
@@ -262,3 +268,91 @@ def test_draining_the_spool_rests_between_batches_and_not_when_stopping(tmp_path
     rests = writer.stats.rests
     writer.close(20)
     assert len(store.questions(*EVER)) == 200 and writer.stats.rests == rests
+
+
+class Killed(BaseException):
+    """What no ``except Exception`` catches: stands for anything that ends the writer thread."""
+
+
+class Killing(MemoryQueryLog):
+    """A store whose next write ends the writer thread, once per :meth:`arm`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = threading.Event()
+
+    def write(self, records: Sequence[LogRecord]) -> None:
+        if self.armed.is_set():
+            self.armed.clear()
+            raise Killed()
+        super().write(records)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_writer_thread_that_stops_is_started_again_and_loses_nothing(tmp_path: Path) -> None:
+    store = Killing()
+    writer = make_writer(store, tmp_path, restart_seconds=0.05)
+    for n in range(10):
+        writer.submit(record(n))
+    assert writer.flush(5)
+    store.armed.set()
+    for n in range(10, 50):
+        writer.submit(record(n))
+    assert wait_for(lambda: writer.stats.restarts == 1)
+    assert writer.flush(10) and writer.running
+    writer.close()
+    assert [q.id for q in store.questions(*EVER)] == [record(n).id for n in range(50)]
+    assert writer.stats.dead_letters == 0
+
+
+def test_a_batch_that_keeps_stopping_the_writer_is_set_aside(tmp_path: Path) -> None:
+    class Poisoned(MemoryQueryLog):
+        def write(self, records: Sequence[LogRecord]) -> None:
+            if any(r.id == record(3).id for r in records):
+                raise Killed()
+            super().write(records)
+
+    store = Poisoned()
+    writer = make_writer(store, tmp_path, restart_seconds=0.01, batch_size=1)
+    for n in range(6):
+        writer.submit(record(n))
+    assert wait_for(lambda: writer.stats.dead_letters == 1)
+    assert writer.flush(10)
+    writer.close()
+    assert [q.id for q in store.questions(*EVER)] == [record(n).id for n in (0, 1, 2, 4, 5)]
+    [kept] = DeadLetters(tmp_path / "dead-letters.jsonl").path.read_text().splitlines()
+    assert json.loads(kept)["id"] == record(3).id
+
+
+@pytest.mark.parametrize("down", [False, True])
+def test_a_record_no_store_can_take_goes_to_the_dead_letters(tmp_path: Path, down: bool) -> None:
+    store = SqlQueryLog(f"sqlite:///{tmp_path / 'log.db'}") if not down else Flaky()
+    if isinstance(store, SqlQueryLog):
+        store.upgrade()
+    else:
+        store.down.set()
+    writer = make_writer(store, tmp_path, batch_size=50)
+    bad = replace(record(1), text="should I join a facebook group \udcff\udcfe")
+    for n in range(3):
+        writer.submit(bad if n == 1 else record(n))
+    assert writer.flush(5) and writer.running
+    writer.submit(record(3))
+    assert writer.flush(5) and writer.running
+    assert writer.stats.dead_letters == 1
+    [line] = (tmp_path / "dead-letters.jsonl").read_text(encoding="ascii").splitlines()
+    kept = json.loads(line)
+    assert kept["id"] == bad.id and kept["text"] == bad.text and kept["reason"]
+    if down:
+        assert Spool(tmp_path / "spool.jsonl").count() == 3
+        store.down.clear()  # type: ignore[union-attr]
+        assert wait_for(lambda: writer.backlog == 0)
+    writer.close()
+    assert [q.id for q in store.questions(*EVER)] == [record(n).id for n in (0, 2, 3)]
+    if isinstance(store, SqlQueryLog):
+        store.engine.dispose()

@@ -15,6 +15,7 @@ from bot import ConfigError, load_settings
 from bot.pseudonyms import Pseudonymizer, load_or_create_key
 from bot.redaction import redact
 from bot.service import pseudonym_key
+from bot.text import HEBREW_PREFIXES
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -133,3 +134,75 @@ def test_production_requires_a_key(tmp_path: Path) -> None:
     blank = load_settings(env="production", data_dir=tmp_path / "x", pseudonym_key="   ")
     with pytest.raises(ConfigError):
         pseudonym_key(blank, allow_generated=False)
+
+
+# Numbers and addresses as people type them: digits in groups joined by any separator (dashes
+# of every kind, underscores, dots, spaces), glued to letters or a Hebrew prefix letter on
+# either side, inside Hebrew or English words, and cut anywhere by the length limit.
+SEPARATORS = st.sampled_from(
+    ["", " ", "-", "_", ".", "/", "\u2014", "\u2013", "\u2011", "\u2212", " - ", " \u2014 "]
+)
+GLUE = st.one_of(
+    st.just(""),
+    st.sampled_from(sorted(HEBREW_PREFIXES)),
+    st.text("abcdefghijklmnopqrstuvwxyzאבגדהוזחטיכלמנסעפצקרשת", min_size=1, max_size=4),
+)
+WORDS = st.lists(
+    st.sampled_from(
+        ["call", "me", "at", "my", "id", "is", "תתקשר", "אליי", "מספר", "טלפון", "please", "מייל"]
+    ),
+    max_size=6,
+).map(" ".join)
+
+
+def digits(count: int, first: str = "") -> st.SearchStrategy[str]:
+    return st.text("0123456789", min_size=count - len(first), max_size=count - len(first)).map(
+        lambda rest: first + rest
+    )
+
+
+@st.composite
+def grouped(draw: st.DrawFn, number: str) -> str:
+    """``number`` split into groups of 1 to 4 digits, each joined by its own separator."""
+    groups, rest = [], number
+    while rest:
+        size = draw(st.integers(1, 4))
+        groups.append(rest[:size])
+        rest = rest[size:]
+    return groups[0] + "".join(draw(SEPARATORS) + g for g in groups[1:])
+
+
+phone_numbers = st.one_of(
+    digits(10, "05"),  # Israeli mobile
+    digits(9, "0"),  # Israeli landline
+    digits(12, "972"),
+    digits(11, "1"),
+).flatmap(grouped)
+international = phone_numbers.map(lambda number: "+" + number)
+id_numbers = digits(9).flatmap(grouped)
+addresses = st.builds(
+    lambda user, digit, host: f"{user}{digit}@{host}.example.com",
+    st.text("abcdefghijklmnopqrstuvwxyz._", min_size=1, max_size=12).filter(lambda u: u[0].isalpha()),
+    st.text("0123456789", min_size=1, max_size=3),
+    st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10),
+)
+secrets = st.one_of(phone_numbers, international, id_numbers, cards, addresses)
+
+
+@settings(max_examples=500)
+@given(WORDS, GLUE, secrets, GLUE, WORDS, st.integers(1, 120))
+def test_generated_personal_data_leaves_no_fragment_at_any_cut(
+    before: str, glued_before: str, secret: str, glued_after: str, after: str, limit: int
+) -> None:
+    """Every generated secret holds a digit and the words around hold none: any digit or "@"
+    left after redaction would be a piece of the secret."""
+    stored = redact(f"{before} {glued_before}{secret}{glued_after} {after}", limit)
+    assert len(stored) <= limit
+    assert not any(ch.isdigit() for ch in stored), stored
+    assert "@" not in stored
+
+
+@given(st.lists(secrets, min_size=1, max_size=5), st.integers(1, 400))
+def test_cutting_a_long_text_keeps_no_fragment(parts: list[str], limit: int) -> None:
+    stored = redact(" ".join(part + " שלום" for part in parts * 20), limit)
+    assert len(stored) <= limit and not any(ch.isdigit() for ch in stored) and "@" not in stored

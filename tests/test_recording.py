@@ -31,7 +31,7 @@ def logged(advisor: Advisor) -> tuple[Advisor, MemoryQueryLog]:
     recording = Advisor(
         advisor.knowledge,
         matcher=advisor.matcher,
-        recorder=Recorder(Sink(log), Pseudonymizer(KEY), lambda: FIXED),
+        recorder=Recorder(Sink(log), Pseudonymizer(KEY), lambda: FIXED, topics=advisor.knowledge.topics),
     )
     return recording, log
 
@@ -80,13 +80,14 @@ def test_a_pick_is_logged_as_feedback_on_the_question(logged: tuple[Advisor, Mem
     assert asked.outcome is Outcome.CLARIFY
     picked = advisor.handle(Query("2", topic=asked.options[1].id, reply_to=asked.id, user_id="U1"))
     assert picked.topic == asked.options[1].id
-    advisor.feedback(asked.id, "cli", "U1", picked="none")
     assert len(log.questions(*EVER)) == 1
     picks = [(f.question_id, f.picked, f.user) for f in log.feedback(*EVER)]
-    assert picks == [
-        (asked.id, asked.options[1].id, pseudonym("user", "U1")),
-        (asked.id, "none", pseudonym("user", "U1")),
-    ]
+    assert picks == [(asked.id, asked.options[1].id, pseudonym("user", "U1"))]
+    # One pick per answer and person: a second one (a replayed click) is not stored again.
+    advisor.feedback(asked.id, "cli", "U1", picked="none")
+    assert len(log.feedback(*EVER)) == 1
+    advisor.feedback(asked.id, "cli", "U2", picked="none")
+    assert len(log.feedback(*EVER)) == 2
 
 
 def test_helpful_feedback_with_a_redacted_comment(logged: tuple[Advisor, MemoryQueryLog]) -> None:
@@ -127,3 +128,45 @@ def test_a_failing_log_never_fails_the_answer(advisor: Advisor, caplog: pytest.L
     assert answer.outcome is Outcome.ANSWERED
     assert "could not queue log record" in caplog.text
     assert "alice" not in caplog.text and "secret question" not in caplog.text
+
+
+def test_a_question_over_the_limit_is_redacted_before_it_is_cut(
+    logged: tuple[Advisor, MemoryQueryLog],
+) -> None:
+    advisor, log = logged
+    text = "x " * 96 + "mail a.b@example.com or 0541234567 " + "y " * 600
+    assert advisor.handle(Query(text)).question.startswith("x x")
+    [row] = log.questions(*EVER)
+    assert "[email]" in row.text and "[phone]" in row.text
+    assert "@" not in row.text and not any(ch.isdigit() for ch in row.text)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "picked"),
+    [
+        ("mail me a.b@example.com 054-1234567", None),
+        ("0" * 31 + "G", None),
+        (None, "mail me a.b@example.com 054-1234567"),
+        (None, "0541234567"),
+        (None, "no-such-topic"),
+    ],
+)
+def test_feedback_ids_that_are_not_ours_are_not_stored(
+    logged: tuple[Advisor, MemoryQueryLog], question_id: str | None, picked: str | None
+) -> None:
+    advisor, log = logged
+    answer = advisor.handle(Query("should I join this facebook group?"))
+    assert advisor.feedback(question_id or answer.id, "slack", "U1", picked=picked) is None
+    assert log.feedback(*EVER) == []
+
+
+def test_text_no_store_can_hold_is_repaired_where_it_enters(logged: tuple[Advisor, MemoryQueryLog]) -> None:
+    advisor, log = logged
+    answer = advisor.handle(
+        Query("should I join a facebook group \udcff\udcfe\ud800\x00?", user_id="U\ud800")
+    )
+    advisor.feedback(answer.id, "web", "U\ud800", helpful=True, comment="bad \ud800 text\x00")
+    [row] = log.questions(*EVER)
+    [rated] = log.feedback(*EVER)
+    assert row.text == "should I join a facebook group \ufffd\ufffd\ufffd?"
+    assert rated.comment == "bad \ufffd text" and rated.user == row.user

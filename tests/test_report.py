@@ -3,12 +3,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 import yaml
+from rapidfuzz import fuzz
 
 from bot.querylog import ChecklistRecord, FeedbackRecord, QueryLog, QuestionRecord
-from bot.report import build_report
+from bot.report import MAX_CANDIDATES, build_report, cluster
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -200,3 +204,59 @@ def test_empty_period(store: QueryLog) -> None:
     report = build_report(store, START, START + timedelta(days=1))
     assert report.questions == 0 and report.clusters == [] and report.share("answered") == 0.0
     assert report.to_dict()["per_day"] == {"2026-11-20": 0}
+
+
+def test_questions_that_look_like_formulas_are_neutralized_in_the_csv(store: QueryLog) -> None:
+    attacks = ['=HYPERLINK("http://evil.example/x","click me")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+    store.write([q(n, 0, "web", "declined", None, text) for n, text in enumerate(attacks, 1)])
+    rows = list(csv.reader(io.StringIO(build_report(store, START, START + timedelta(days=1)).to_csv())))
+    cells = {row[1] for row in rows if row[0] == "unanswered"}
+    assert cells == {"'" + text for text in attacks}
+
+
+def test_one_rating_per_answer_and_person(store: QueryLog) -> None:
+    asked = q(1, 0, "web", "answered", "join-groups", "join a facebook group")
+    store.write([asked])
+    store.write(
+        [
+            FeedbackRecord(f"{n:032x}", asked.id, asked.asked_at, "web", user="a" * 32, helpful=False)
+            for n in range(50)
+        ]
+        + [FeedbackRecord("b" * 32, asked.id, asked.asked_at, "web", user="b" * 32, helpful=True)]
+        + [FeedbackRecord(f"p{n:031x}", asked.id, asked.asked_at, "web", picked="none") for n in range(5)]
+    )
+    report = build_report(store, START, START + timedelta(days=1))
+    [topic] = report.topics
+    assert (topic["rated"], topic["helpful"]) == (2, 1)
+    assert report.picks == {"none": 1}
+
+
+def test_grouping_compares_each_wording_with_a_bounded_number_of_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(5)
+    made_up = [
+        "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(9000)
+    ]
+    questions = [q(n, 0, "web", "declined", None, " ".join(made_up[3 * n : 3 * n + 3])) for n in range(1500)]
+    calls = 0
+    real = fuzz.token_set_ratio
+
+    def counted(*args: Any, **kwargs: Any) -> float:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fuzz, "token_set_ratio", counted)
+    clusters = cluster(questions)
+    assert sum(c.count for c in clusters) == 1500
+    assert calls <= 1500 * MAX_CANDIDATES
+
+
+def test_grouping_still_joins_alike_wordings() -> None:
+    texts = ["how do I install the linkedin plugin", "how do I install a linkedin plugin?", "wifi password"]
+    clusters = cluster([q(n, 0, "web", "declined", None, t) for n, t in enumerate(texts * 3)])
+    assert [(c.count, c.examples[0]) for c in clusters] == [
+        (6, "how do I install the linkedin plugin"),
+        (3, "wifi password"),
+    ]

@@ -102,6 +102,14 @@ def test_topic_pick_feedback_and_checklists(web: WebRig) -> None:
         ("/api/topic", {"topic": ""}, None, 400),
         ("/api/feedback", {"question_id": "abc"}, None, 400),
         ("/api/feedback", {"question_id": "abc", "helpful": "yes"}, None, 400),
+        ("/api/feedback", {"question_id": "mail me a.b@example.com 054-1234567", "helpful": True}, None, 400),
+        (
+            "/api/feedback",
+            {"question_id": "0" * 32, "picked": "mail me a.b@example.com 054-1234567"},
+            None,
+            400,
+        ),
+        ("/api/feedback", {"question_id": "0" * 32, "picked": "0541234567"}, None, 400),
         ("/api/checklists/nope/done", {"ticked": []}, None, 404),
         ("/api/checklists/join-group/done", {"ticked": "all"}, None, 400),
         ("/api/ask", b"[" * 100_000, None, 400),
@@ -233,3 +241,86 @@ def test_a_stalled_event_loop_shows_in_the_metrics_and_the_log(
     [report] = [r.getMessage() for r in caplog.records if "event loop stalled" in r.getMessage()]
     assert "in block_the_loop" in report and "time.sleep(0.4)" in report
     assert float(re.findall(r"^advisor_event_loop_lag_seconds_count (\S+)", after, re.MULTILINE)[0]) >= 5
+
+
+def test_feedback_stores_no_personal_data_and_one_row_per_answer_and_person(web: WebRig) -> None:
+    asked = web.post("/api/ask", {"question": "should I join this facebook group?"}).json()
+    visitor = [("Content-Type", "application/json"), ("Cookie", "advisor_visitor=v1")]
+    for _ in range(50):
+        assert (
+            web.post("/api/feedback", {"question_id": asked["id"], "helpful": False}, visitor).status == 200
+        )
+    other = [("Content-Type", "application/json"), ("Cookie", "advisor_visitor=v2")]
+    web.post("/api/feedback", {"question_id": asked["id"], "helpful": True}, other)
+    for bad in (
+        {"question_id": "mail me a.b@example.com 054-1234567", "helpful": True},
+        {"question_id": asked["id"], "picked": "mail me a.b@example.com 054-1234567"},
+    ):
+        assert web.post("/api/feedback", bad, visitor).status == 400
+    web.service.writer.flush(5)
+    from .slackkit import EVER
+
+    rows = web.service.store.feedback(*EVER)
+    assert len(rows) == 2 and all(r.question_id == asked["id"] and r.picked is None for r in rows)
+    [topic] = web.get("/api/admin/report", BEARER).json()["topics"]
+    assert (topic["rated"], topic["helpful"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=9999-12-30&until=9999-12-31",
+        "since=9999-12-31",
+        "since=0001-01-01&until=0001-01-02",
+        "until=0001-01-01",
+    ],
+)
+def test_report_dates_at_the_ends_of_the_calendar_are_a_clear_400(web: WebRig, query: str) -> None:
+    for path in ("/api/admin/report", "/api/admin/report.csv", "/api/admin/chart.svg"):
+        reply = web.get(f"{path}?{query}", BEARER)
+        assert reply.status == 400 and "between" in reply.json()["error"], (path, reply.body[:200])
+
+
+def test_a_writer_thread_that_stops_makes_the_server_not_ready_until_it_is_back(
+    web: WebRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer, store = web.service.writer, web.service.store
+    writer.restart_seconds = 3600.0  # the test restarts it itself, below
+    real_write = store.write
+    killing = [True]
+
+    def write(records: Any) -> None:
+        if killing and killing.pop():
+            raise SystemExit("stands for anything that ends the thread")
+        real_write(records)
+
+    monkeypatch.setattr(store, "write", write)
+    assert web.get("/readyz").status == 200
+    for n in range(5):
+        web.post("/api/ask", {"question": f"should I join facebook group {n}?"})
+    deadline = time.monotonic() + 10
+    while writer.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    ready = web.get("/readyz")
+    assert ready.status == 503 and ready.json()["log_writer"] is False
+    assert "advisor_log_writer_up 0.0" in web.get("/metrics").body.decode()
+    web.post("/api/ask", {"question": "asked while the writer is down"})
+    assert writer.supervise()
+    assert web.get("/readyz").status == 200 and writer.flush(5)
+    metrics = web.get("/metrics").body.decode()
+    assert "advisor_log_writer_up 1.0" in metrics and "advisor_log_writer_restarts_total 1.0" in metrics
+    from .slackkit import EVER
+
+    assert len(store.questions(*EVER)) == 6
+
+
+def test_lone_surrogates_get_a_clear_400_and_the_log_keeps_writing(web: WebRig) -> None:
+    for raw in (b'{"question": "join a facebook group \\udc00?"}', b'{"question_id": "\\ud800"}'):
+        path = "/api/ask" if b"question\"" in raw else "/api/feedback"
+        reply = web.post(path, raw)
+        assert reply.status == 400 and reply.json()["field"] in ("question", "question_id")
+    assert web.post("/api/ask", {"question": "should I join a facebook group?"}).status == 200
+    assert web.service.writer.flush(5) and web.service.writer.running
+    from .slackkit import EVER
+
+    assert len(web.service.store.questions(*EVER)) == 1

@@ -36,6 +36,8 @@ STATIC = HERE / "static"
 VISITOR = "advisor_visitor"
 ADMIN = "advisor_admin"
 LABELS = ("helpful", "not_helpful", "none_of_these", "done", "checklist", "related", "thanks_feedback")
+# The report's period (it ends at midnight after ``until``) must stay inside Python's calendar.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 12, 30)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -168,6 +170,8 @@ class WebAdapter:
             comment=body.comment,
             picked=body.picked,
         )
+        if feedback_id is None:
+            return _error(400, "question_id must be the id of an answer, and picked an option it offered")
         return web.json_response({"ok": True, "id": feedback_id}, headers=SECURITY_HEADERS)
 
     def _lang(self, request: web.Request) -> Any:
@@ -251,10 +255,12 @@ class WebAdapter:
             since_day = (
                 date.fromisoformat(request.query["since"])
                 if "since" in request.query
-                else until_day - timedelta(days=6)
+                else max(until_day, FIRST_DAY + timedelta(days=6)) - timedelta(days=6)
             )
         except ValueError as exc:
             raise _Refused(_error(400, "since and until are dates such as 2026-11-26")) from exc
+        if not all(FIRST_DAY <= day <= LAST_DAY for day in (since_day, until_day)):
+            raise _Refused(_error(400, f"since and until must be between {FIRST_DAY} and {LAST_DAY}"))
         if since_day > until_day or (until_day - since_day).days > 366:
             raise _Refused(_error(400, "since must be before until, at most a year apart"))
         start = datetime.combine(since_day, time.min, tzinfo=UTC)
