@@ -161,6 +161,10 @@ class TokenValidator:
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise PermissionError(f"invalid token ({type(exc).__name__})") from exc
+        if isinstance(claims["aud"], list):
+            # A list of audiences passed only because it names this bot: outbound clients are
+            # kept by the app id the audience claim names.
+            claims["aud"] = self.app_id
         if emulator:
             if claims.get("appid", claims.get("azp")) != self.app_id:
                 raise PermissionError("emulator token for another app")
