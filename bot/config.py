@@ -115,7 +115,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     """Base URL of Slack's Web API (``ADVISOR_SLACK_API_URL``); tests point it at a recorder."""
     slack_response_hosts: list[str] = ["hooks.slack.com"]
-    """Hosts a ``response_url`` may point at; any other is not posted to."""
+    """Hosts a ``response_url`` may point at, over https on the default port; any other URL is
+    not posted to. An entry with a scheme names a whole origin (a local stand-in in tests)."""
     slack_channel_rate: float = Field(1.0, gt=0)
     """Messages per second per channel (Slack allows about one)."""
 
