@@ -323,7 +323,7 @@ def serve(
     """Start the server: Slack at /slack/events when configured, health at /healthz and /readyz."""
     from aiohttp import web
 
-    from .server import HTTP_LIMITS, STATE, build_app, check_channels, graceful
+    from .server import STATE, build_app, check_channels, graceful, server_options
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -331,7 +331,7 @@ def serve(
     try:
         check_channels(settings)
         service = Service.start(settings)
-        application = build_app(service, settings)
+        application = build_app(service, settings, metrics_host=host)
     except AdvisorError as exc:
         raise _fail(exc) from exc
     channels = application[STATE].channels
@@ -351,6 +351,8 @@ def serve(
     )
     if settings.web_enabled:
         typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")
+    if settings.metrics_port is not None:
+        typer.echo(f"Metrics at http://{host}:{settings.metrics_port}/metrics")
     web.run_app(
         application,
         loop=loop,
@@ -359,7 +361,7 @@ def serve(
         print=None,
         handle_signals=False,
         shutdown_timeout=settings.shutdown_seconds,
-        **HTTP_LIMITS,
+        **server_options(settings),
         access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
     )
     typer.echo("Advisor stopped")
