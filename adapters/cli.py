@@ -7,6 +7,7 @@ import gc
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -446,7 +447,11 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    """The command's one boundary: anything unexpected is reported in a line, not a traceback."""
+    """The command's one boundary: anything unexpected is reported in a line, not a traceback.
+
+    Files it creates are its user's alone (the log database and its WAL, the spool, the
+    journal, dead letters, keys): they hold questions and secrets."""
+    os.umask(0o077)
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - the adapter's single catch-all
