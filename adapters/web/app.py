@@ -207,18 +207,27 @@ class WebAdapter:
         return web.json_response({"ok": True, "id": feedback_id}, headers=SECURITY_HEADERS)
 
     def _lang(self, request: web.Request) -> Any:
+        """``?lang=en`` or ``he``; absent: None; anything else: the 400 to answer with."""
         lang = request.query.get("lang")
-        return lang if lang in ("en", "he") else None
+        if lang is not None and lang not in ("en", "he"):
+            return _error(400, "lang: en or he", field="lang")
+        return lang
 
     async def checklists(self, request: web.Request) -> web.Response:
-        return await self._answer(self._query(request, "", checklist="", lang=self._lang(request) or "en"))
+        lang = self._lang(request)
+        if isinstance(lang, web.Response):
+            return lang
+        return await self._answer(self._query(request, "", checklist="", lang=lang or "en"))
 
     async def checklist(self, request: web.Request) -> web.Response:
+        lang = self._lang(request)
+        if isinstance(lang, web.Response):
+            return lang
         name = request.match_info["name"]
         if self.advisor.checklists.find(name) is None:
             listed = await asyncio.to_thread(self.advisor.handle, Query("", channel="web", checklist=name))
             return _error(404, f"no checklist called {name!r}", checklists=[o.id for o in listed.options])
-        return await self._answer(self._query(request, "", checklist=name, lang=self._lang(request)))
+        return await self._answer(self._query(request, "", checklist=name, lang=lang))
 
     async def checklist_done(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
