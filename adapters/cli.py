@@ -7,6 +7,7 @@ import gc
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -371,7 +372,7 @@ def serve(
     """Start the server: Slack at /slack/events when configured, health at /healthz and /readyz."""
     from aiohttp import web
 
-    from .server import HTTP_LIMITS, STATE, build_app, check_channels, graceful
+    from .server import STATE, build_app, check_channels, graceful, server_options
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -379,7 +380,7 @@ def serve(
     try:
         check_channels(settings)
         service = Service.start(settings)
-        application = build_app(service, settings)
+        application = build_app(service, settings, metrics_host=host)
     except AdvisorError as exc:
         raise _fail(exc) from exc
     channels = application[STATE].channels
@@ -399,6 +400,8 @@ def serve(
     )
     if settings.web_enabled:
         typer.echo(f"Open http://{host}:{port}/ in a browser to ask the advisor")
+    if settings.metrics_port is not None:
+        typer.echo(f"Metrics at http://{host}:{settings.metrics_port}/metrics")
     web.run_app(
         application,
         loop=loop,
@@ -407,7 +410,7 @@ def serve(
         print=None,
         handle_signals=False,
         shutdown_timeout=settings.shutdown_seconds,
-        **HTTP_LIMITS,
+        **server_options(settings),
         access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
     )
     typer.echo("Advisor stopped")
@@ -551,7 +554,11 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    """The command's one boundary: anything unexpected is reported in a line, not a traceback."""
+    """The command's one boundary: anything unexpected is reported in a line, not a traceback.
+
+    Files it creates are its user's alone (the log database and its WAL, the spool, the
+    journal, dead letters, keys): they hold questions and secrets."""
+    os.umask(0o077)
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - the adapter's single catch-all

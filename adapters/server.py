@@ -9,6 +9,7 @@ still fit in the spool: a database outage alone must not take every replica out 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ __all__ = [
     "build_app",
     "check_channels",
     "graceful",
+    "server_options",
 ]
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,16 @@ PING_EVERY = 2.0
 # aiohttp's parser refuses header fields over 8 KiB with a bare 400; a little more room lets an
 # absurd X-Slack-Request-Timestamp reach the signature check and get its proper 401.
 HTTP_LIMITS = {"max_field_size": 16 * 1024, "max_line_size": 16 * 1024}
+# The dashboard token in production: long enough, and not one character repeated, that guessing
+# it at the login's rate limit would take longer than anyone cares to try.
+MIN_ADMIN_TOKEN_CHARS = 16
+MIN_ADMIN_TOKEN_DISTINCT = 8
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What aiohttp's server is started with: header limits, and how long a connection may sit
+    idle or take to send its request's headers before it is closed."""
+    return HTTP_LIMITS | {"keepalive_timeout": settings.idle_timeout_seconds}
 
 
 @dataclass
@@ -67,12 +79,29 @@ METRICS = web.AppKey("metrics", Metrics)
 
 
 def check_deployment(settings: Settings) -> None:
-    """Settings that cannot work together stop the start with a clear message."""
+    """Settings that cannot work together, or are unsafe in production, stop the start with a
+    clear message."""
     if settings.replicas > 1 and settings.is_sqlite:
         raise ConfigError(
             f"ADVISOR_REPLICAS={settings.replicas} needs a shared database: SQLite is one file for one "
             "process. Set ADVISOR_DATABASE_URL to PostgreSQL, or run one replica."
         )
+    token = secret(settings.admin_token)
+    if settings.env == "production" and token and not is_strong_token(token):
+        raise ConfigError(
+            f"ADVISOR_ADMIN_TOKEN is too weak for production: use at least {MIN_ADMIN_TOKEN_CHARS} "
+            f"characters, {MIN_ADMIN_TOKEN_DISTINCT} of them different (for example the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    for network in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"ADVISOR_TRUSTED_PROXIES: {network!r} is not a network (10.0.0.0/8)") from exc
+
+
+def is_strong_token(token: str) -> bool:
+    return len(token) >= MIN_ADMIN_TOKEN_CHARS and len(set(token)) >= MIN_ADMIN_TOKEN_DISTINCT
 
 
 def check_channels(settings: Settings) -> list[str]:
@@ -130,9 +159,11 @@ def build_app(
     settings: Settings,
     clock: Callable[[], float] = time.time,
     teams_credentials: Any = None,
+    metrics_host: str = "127.0.0.1",
 ) -> web.Application:
     """The server; ``clock`` is what request time stamps and tokens are checked against;
-    ``teams_credentials`` replaces how outbound Teams calls get their token (tests)."""
+    ``teams_credentials`` replaces how outbound Teams calls get their token (tests);
+    ``metrics_host`` is where ``/metrics`` listens when it has a port of its own."""
     channels = check_channels(settings)
     metrics = Metrics(service)
     state = ServerState(service, settings, channels)
@@ -147,13 +178,17 @@ def build_app(
         return response
 
     app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[metrics.middleware, close_when_draining]
+        client_max_size=settings.max_body_bytes,
+        middlewares=[metrics.middleware, close_when_draining, _body_deadline(settings)],
     )
     app[STATE] = state
     app[METRICS] = metrics
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
-    app.router.add_get("/metrics", metrics.handle)
+    if settings.metrics_port is None:
+        app.router.add_get("/metrics", metrics.handle)
+    else:
+        _metrics_site(app, metrics, metrics_host, settings.metrics_port)
     app.on_startup.append(metrics.start)
     app.on_shutdown.append(metrics.stop)
     if settings.web_enabled:
@@ -175,6 +210,50 @@ def build_app(
         teams.mount(app)
         app[TEAMS] = teams
     return app
+
+
+def _body_deadline(settings: Settings) -> Any:
+    @web.middleware
+    async def read_body_in_time(request: web.Request, handler: Any) -> web.StreamResponse:
+        """A body is read whole within ``body_timeout_seconds`` before any handler sees it (they
+        then get it from memory): a client sending it slowly, or half of it, would otherwise
+        hold the connection and its handler for as long as it likes. Bodies declared over the
+        limit are left to the handlers, which refuse them without reading."""
+        declared = request.content_length
+        if request.body_exists and (declared is None or declared <= settings.max_body_bytes):
+            try:
+                await asyncio.wait_for(request.read(), settings.body_timeout_seconds)
+            except TimeoutError:
+                response = web.json_response({"error": "request body not received in time"}, status=408)
+                response.force_close()
+                return response
+            except web.HTTPRequestEntityTooLarge:
+                return web.json_response({"error": "request body too large"}, status=413)
+        answer: web.StreamResponse = await handler(request)
+        return answer
+
+    return read_body_in_time
+
+
+def _metrics_site(app: web.Application, metrics: Metrics, host: str, port: int) -> None:
+    """``/metrics`` alone on a port of its own, for Prometheus inside the cluster: the main port
+    is what the Ingress exposes to the internet."""
+    runners: list[web.AppRunner] = []
+
+    async def start(_app: web.Application) -> None:
+        side = web.Application()
+        side.router.add_get("/metrics", metrics.handle)
+        runner = web.AppRunner(side, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        runners.append(runner)
+
+    async def stop(_app: web.Application) -> None:
+        for runner in runners:
+            await runner.cleanup()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
 
 
 def _socket_mode(app: web.Application, slack: Any, app_token: str) -> None:

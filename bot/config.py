@@ -171,7 +171,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     """Base URL of Slack's Web API (``ADVISOR_SLACK_API_URL``); tests point it at a recorder."""
     slack_response_hosts: list[str] = ["hooks.slack.com"]
-    """Hosts a ``response_url`` may point at; any other is not posted to."""
+    """Hosts a ``response_url`` may point at, over https on the default port; any other URL is
+    not posted to. An entry with a scheme names a whole origin (a local stand-in in tests)."""
     slack_channel_rate: float = Field(1.0, gt=0)
     """Messages per second per channel (Slack allows about one)."""
 
@@ -179,6 +180,25 @@ class Settings(BaseSettings):
     """The policy owner's dashboard token (``ADVISOR_ADMIN_TOKEN``); unset: the dashboard is off."""
     web_enabled: bool = True
     """Serve the local web page and its API (``ADVISOR_WEB_ENABLED``)."""
+    api_rate: float = Field(5.0, gt=0)
+    """Requests per second each client may send to ``/api/*`` (Teams' ``/api/messages`` aside)
+    and the dashboard login, after a burst of ``api_burst``; past it, 429 with Retry-After.
+    Counted in memory by each process: behind a load balancer each replica counts on its own."""
+    api_burst: int = Field(30, ge=1)
+    admin_login_failures: int = Field(5, ge=1)
+    """Wrong dashboard tokens a client may send before its logins get 429 for
+    ``admin_lockout_seconds``, twice as long after each further round (at most a day)."""
+    admin_lockout_seconds: float = Field(60.0, gt=0)
+    trusted_proxies: list[str] = []
+    """Networks (CIDR) of the reverse proxies in front of the server: from them,
+    X-Forwarded-For names the client (rate limits) and X-Forwarded-Proto the scheme (cookies)."""
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    """Serve ``/metrics`` on this port only, not on the main one (which an Ingress exposes)."""
+    idle_timeout_seconds: float = Field(75.0, gt=0)
+    """A connection idle this long, or still sending a request's headers, is closed (longer than
+    a proxy's upstream keep-alive, 60 s in ingress-nginx)."""
+    body_timeout_seconds: float = Field(10.0, gt=0)
+    """A request body not received within this time gets 408 and the connection is closed."""
 
     microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
     microsoft_app_password: SecretStr | None = Field(

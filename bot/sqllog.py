@@ -7,6 +7,7 @@ and delivery id), so a retried batch or a redelivered message is stored once.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -183,6 +184,9 @@ def create_engine(url: str) -> Engine:
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only from the start: SQLite gives its WAL and shared-memory files the
+            # database file's permissions, and the log holds questions.
+            os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
         engine = sa.create_engine(url, connect_args={"timeout": 5})
 
         @sa.event.listens_for(engine, "connect")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from .slack_api import SlackApi
 
 SECRET = "test-signing-secret"
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
+TRIGGERS = itertools.count()
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
@@ -59,7 +61,7 @@ class SlackRig:
             "slack_signing_secret": SECRET,
             "slack_bot_token": "xoxb-test",
             "slack_api_url": f"http://127.0.0.1:{api_port}/api/",
-            "slack_response_hosts": ["127.0.0.1"],
+            "slack_response_hosts": [f"http://127.0.0.1:{api_port}"],
             "log_flush_seconds": 0.02,
         }
         self.settings = load_settings(**(values | settings))
@@ -89,7 +91,8 @@ class SlackRig:
         return send(self.port, "/slack/events", raw, signed_headers(secret, ts, raw, content_type, headers))
 
     def command(self, text: str, **fields: str) -> Reply:
-        data = fixture("command") | {"text": text, "response_url": self.hook_base + "cmd"} | fields
+        data = fixture("command") | {"text": text, "response_url": self.hook_base + "cmd"}
+        data = data | {"trigger_id": f"{time.time():.6f}.{next(TRIGGERS)}"} | fields
         return self.post(urlencode(data).encode(), content_type="application/x-www-form-urlencoded")
 
     def click(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import threading
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +117,60 @@ class _Credentials(MicrosoftAppCredentials):
         return "outbound-test-token"
 
 
+class TokenEndpoint:
+    """Stands in for Azure AD's token endpoint, on a loop of its own: each request waits until
+    ``release`` is set, as a slow endpoint would; ``requested`` is set on the first."""
+
+    def __init__(self) -> None:
+        self.loop = Loop()
+        self.requests = 0
+        self.requested = threading.Event()
+        self.release = threading.Event()
+        self.port = self.loop.serve(self._app())
+
+    def _app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/token", self._token)
+        return app
+
+    async def _token(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        self.requested.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.01)
+        token = jwt.encode({"exp": int(time.time()) + 3600, "n": self.requests}, "k" * 32, algorithm="HS256")
+        return web.json_response({"access_token": token, "expires_in": 3600})
+
+    def credentials(self) -> ServiceClientCredentialsFactory:
+        return _Fetching(f"http://127.0.0.1:{self.port}/token")
+
+    def close(self) -> None:
+        self.release.set()
+        self.loop.close()
+
+
+class _Fetching(StaticToken):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> Any:
+        return _BlockingCredentials(app_id, self.url)
+
+
+class _BlockingCredentials(MicrosoftAppCredentials):
+    """Gets its token with a blocking HTTP call, as msal does."""
+
+    def __init__(self, app_id: str, url: str) -> None:
+        super().__init__(app_id, "unused")
+        self.url = url
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        with urllib.request.urlopen(self.url, data=b"grant_type=client_credentials", timeout=20) as answer:
+            return str(json.loads(answer.read())["access_token"])
+
+
 def activity(name: str, **changes: Any) -> dict[str, Any]:
     data = copy.deepcopy(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
     for key, value in changes.items():
@@ -124,7 +180,12 @@ def activity(name: str, **changes: Any) -> dict[str, Any]:
 
 class TeamsRig:
     def __init__(
-        self, tmp_path: Path, app_id: str = APP_ID, env: str = "development", **settings: Any
+        self,
+        tmp_path: Path,
+        app_id: str = APP_ID,
+        env: str = "development",
+        credentials: ServiceClientCredentialsFactory | None = None,
+        **settings: Any,
     ) -> None:
         self.loop = Loop()
         self.connector = Connector()
@@ -145,7 +206,8 @@ class TeamsRig:
         }
         self.settings = load_settings(**(values | settings))
         self.service = Service.start(self.settings, base=shipped_advisor())
-        self.app = build_app(self.service, self.settings, teams_credentials=StaticToken() if app_id else None)
+        outbound = (credentials or StaticToken()) if app_id else None
+        self.app = build_app(self.service, self.settings, teams_credentials=outbound)
         self.port = self.loop.serve(self.app, **HTTP_LIMITS)
 
     @property

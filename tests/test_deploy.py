@@ -72,7 +72,7 @@ def test_kubernetes_manifests_agree() -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert ports == {"http": 3978} and container["args"][-1] == "3978"
+    assert ports == {"http": 3978, "metrics": 9464} and container["args"][-1] == "3978"
     assert {"requests", "limits"} <= set(container["resources"]) and pod["securityContext"]["runAsNonRoot"]
     config = docs["ConfigMap/advisor-config"]["data"]
     drain = float(config["ADVISOR_DRAIN_SECONDS"]) + float(config["ADVISOR_SHUTDOWN_SECONDS"])
@@ -88,6 +88,17 @@ def test_kubernetes_manifests_agree() -> None:
             assert backend["name"] == "advisor" and backend["port"]["name"] == service["ports"][0]["name"]
     paths = {p["path"] for r in docs["Ingress/advisor"]["spec"]["rules"] for p in r["http"]["paths"]}
     assert {"/slack/events", "/api/messages", "/"} <= paths
+    # /metrics stays inside the cluster: on a port of its own, which the Service (and so the
+    # Ingress) leaves out; Prometheus scrapes the pods' metrics port.
+    assert int(config["ADVISOR_METRICS_PORT"]) == ports["metrics"]
+    assert {p["targetPort"] for p in service["ports"]} == {"http"}
+    annotations = spec["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == config["ADVISOR_METRICS_PORT"]
+    [endpoint] = docs["PodMonitor/advisor"]["spec"]["podMetricsEndpoints"]
+    assert (
+        endpoint["port"] == "metrics"
+        and docs["PodMonitor/advisor"]["spec"]["selector"]["matchLabels"] == labels
+    )
     # A rolling restart loses no request: the ingress retries on another replica (bench/cluster.py).
     retry = docs["Ingress/advisor"]["metadata"]["annotations"][
         "nginx.ingress.kubernetes.io/proxy-next-upstream"

@@ -14,7 +14,8 @@ from .live import Loop, send
 
 
 def settings(tmp_path: Path, **values: object):  # type: ignore[no-untyped-def]
-    return load_settings(env="development", data_dir=tmp_path, **values)
+    # Tests send bursts of questions from one address: no per-client limit in the way.
+    return load_settings(env="development", data_dir=tmp_path, **({"api_burst": 10_000} | values))
 
 
 def test_health_and_readiness(tmp_path: Path) -> None:

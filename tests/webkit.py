@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adapters.server import HTTP_LIMITS, build_app
+from adapters.server import build_app, server_options
 from bot import load_settings
 from bot.service import Service
 from bot.testing import shipped_advisor
@@ -24,12 +24,14 @@ class WebRig:
             "log_flush_seconds": 0.02,
             "database_url": f"sqlite:///{tmp_path / 'log.db'}",
             "admin_token": ADMIN_TOKEN,
+            # Tests send bursts from one address; the limits' own tests set them low.
+            "api_burst": 10_000,
         }
         self.settings = load_settings(**(values | settings))
         self.service = Service.start(self.settings, base=shipped_advisor())
         self.loop = Loop()
         self.app = build_app(self.service, self.settings)
-        self.port = self.loop.serve(self.app, **HTTP_LIMITS)
+        self.port = self.loop.serve(self.app, **server_options(self.settings))
         self.base = f"http://127.0.0.1:{self.port}"
 
     def close(self) -> None:

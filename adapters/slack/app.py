@@ -240,7 +240,7 @@ class SlackAdapter:
         if self.tasks.full():
             # No X-Slack-No-Retry: Slack should try again when there is room.
             return web.json_response({"error": "busy, retry later"}, status=503)
-        if payload.get("type") == "event_callback" and not self._first_sight(payload):
+        if not self._first_sight(payload):
             return web.Response(status=200)
         if request.headers.get("X-Slack-Retry-Num"):
             log.info(
@@ -249,12 +249,12 @@ class SlackAdapter:
                 request.headers.get("X-Slack-Retry-Reason", "?"),
                 payload.get("event_id"),
             )
-        bolt_request = AsyncBoltRequest(
-            body=verdict.body.decode("utf-8"),
-            query=request.query_string,
-            headers=request.headers,  # type: ignore[arg-type]
-        )
         try:
+            bolt_request = AsyncBoltRequest(
+                body=verdict.body.decode("utf-8"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
             response = await self.bolt.async_dispatch(bolt_request)
         except Exception:  # noqa: BLE001 - the adapter's one catch-all; never the body in the log
             log.exception("Slack request failed")
@@ -262,6 +262,13 @@ class SlackAdapter:
         return await to_aiohttp_response(response)
 
     def _first_sight(self, payload: dict[str, Any]) -> bool:
+        """False for an event or a slash command this replica has already taken: Slack retries
+        events, and a replayed command (the same signed body again) has the same trigger id."""
+        if "command" in payload:
+            trigger = payload.get("trigger_id")
+            return not trigger or self.seen.add(f"command:{payload.get('team_id')}:{trigger}")
+        if payload.get("type") != "event_callback":
+            return True
         event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
         keys = [f"event:{payload.get('event_id')}"]
         if event.get("channel") and event.get("ts"):
@@ -359,13 +366,16 @@ class SlackAdapter:
         await self.delivery.post(channel, fallback, blocks, thread_ts=thread)
 
     async def _answer_command(self, command: dict[str, Any]) -> None:
+        delivery = f"slack-command:{command.get('trigger_id')}"
+        if command.get("trigger_id") and not await self.claims(delivery):
+            return  # a replay another replica took
         text = to_query_text(command.get("text") or "")
         common: dict[str, Any] = {
             "channel": "slack",
             "user_id": command.get("user_id"),
             "workspace_id": command.get("team_id"),
             "conversation_id": command.get("channel_id"),
-            "delivery_id": f"slack-command:{command.get('trigger_id')}",
+            "delivery_id": delivery,
         }
         query = command_query(text, **common)
         answer = await self._ask(query)

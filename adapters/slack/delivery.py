@@ -2,9 +2,9 @@
 
 - ``chat.postMessage`` allows about one message per second per channel: a small token bucket
   per channel lets a short burst through, then spaces messages out.
-- A ``response_url`` takes at most five posts within thirty minutes: past that, or when it
-  points at a host other than Slack's, the advisor falls back to an ephemeral message through
-  the Web API.
+- A ``response_url`` takes at most five posts within thirty minutes: past that, or when it is
+  not an https URL of Slack's on the default port, the advisor falls back to an ephemeral
+  message through the Web API.
 - 429 answers are retried after their ``Retry-After``; 5xx answers and connection errors with
   exponential backoff and jitter, a bounded number of times. A message that still cannot be
   delivered is logged (ids only, never its text) and counted.
@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -29,6 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+from yarl import URL
 
 __all__ = ["Delivery", "Pacer", "ResponseUrlBudget", "retry_handlers", "sdk_logger"]
 
@@ -90,6 +90,13 @@ class ResponseUrlBudget:
         return True
 
 
+def _origin(host: str) -> tuple[str, str | None, int | None]:
+    """``hooks.slack.com`` means ``https://hooks.slack.com:443``; an entry with a scheme (a
+    local stand-in, ``http://127.0.0.1:8080``) is taken as the origin it names."""
+    url = URL(host if "://" in host else f"https://{host}")
+    return url.scheme, url.host, url.port
+
+
 def sdk_logger() -> logging.Logger:
     """The logger for slack-sdk's clients. Unless their logger's own level is above DEBUG, they
     format a debug line with the whole request and response on every call, even when nothing
@@ -108,7 +115,7 @@ class Delivery:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.response_hosts = frozenset(response_hosts)
+        self.response_origins = frozenset(_origin(host) for host in response_hosts)
         self.pacer = Pacer(rate, clock=clock)
         self.budget = ResponseUrlBudget(clock)
         self.failures = 0
@@ -139,7 +146,7 @@ class Delivery:
     ) -> bool:
         """Answer through a ``response_url`` while its budget lasts, else as an ephemeral
         message to ``fallback`` (channel, user)."""
-        if urlsplit(response_url).hostname not in self.response_hosts or not self.budget.take(response_url):
+        if not self.is_response_url(response_url) or not self.budget.take(response_url):
             return await self.ephemeral(*fallback, text, blocks) if fallback else False
         body = {
             "text": text,
@@ -158,6 +165,19 @@ class Delivery:
         if response.status_code >= 300:
             return self._failed("response_url", f"HTTP {response.status_code}")
         return True
+
+    def is_response_url(self, url: str) -> bool:
+        """A ``response_url`` of Slack's own: https on the default port (or one of the origins
+        set), a host named in the settings, nothing before it (no user, no ``\\@`` trick)."""
+        if not isinstance(url, str) or not url.isascii() or "\\" in url or len(url) > 2000:
+            return False
+        try:
+            parsed = URL(url)
+        except ValueError:
+            return False
+        if parsed.user is not None or parsed.password is not None or parsed.fragment:
+            return False
+        return (parsed.scheme, parsed.host, parsed.port) in self.response_origins
 
     async def _call(self, method: str, **arguments: Any) -> bool:
         try:

@@ -5,7 +5,7 @@ bodies, and (in older releases) let ``ssl_check=1`` skip verification. Here: a b
 limit gets 413 before it is read; Slack's unsigned SSL check gets an empty 200; anything else
 needs exactly one well-formed timestamp within five minutes and a valid v0 signature
 (compared in constant time by slack-sdk's verifier), else 401; a signed body that is not a
-Slack payload gets 400. Nothing here logs a body.
+Slack payload, or a form labelled JSON, gets 400. Nothing here logs a body.
 """
 
 from __future__ import annotations
@@ -96,6 +96,9 @@ class Ingress:
         payload = parse_payload(body)
         if payload is None:
             return Verdict(refusal=_error(400, "not a Slack request"))
+        if request.content_type == "application/json" and not body.lstrip().startswith(b"{"):
+            # Bolt reads the body by its Content-Type, and fails on a form labelled JSON.
+            return Verdict(refusal=_error(400, "a form body sent as application/json"))
         return Verdict(body=body, payload=payload)
 
     def signed(self, stamps: list[str], signatures: list[str], body: bytes) -> bool:

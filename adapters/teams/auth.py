@@ -11,7 +11,8 @@ minutes of clock skew), and carry the activity's serviceUrl. Anything else is Pe
 which CloudAdapter answers with 401. Outbound connectors are still botbuilder's, but reused:
 CloudAdapter asks for a new connector client and user token client on every activity, and each
 new one builds its own HTTP session and retry tables (30 ms of CPU or so, on the event loop).
-Their requests go out with aiohttp on the event loop over one kept session (:class:`Sender`).
+Their requests go out with aiohttp on the event loop over one kept session (:class:`Sender`),
+with the app's token fetched off the loop (:mod:`adapters.teams.tokens`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -40,10 +40,12 @@ from botframework.connector.auth import (
 from jwt.algorithms import RSAAlgorithm
 from msrest import Serializer
 from msrest.exceptions import ClientRequestError
-from msrest.pipeline import Request, Response, SansIOHTTPPolicy
-from msrest.pipeline.async_abc import AsyncHTTPSender, AsyncPipeline
+from msrest.pipeline import Request, Response
+from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
+
+from .tokens import OutboundToken, Tokens
 
 __all__ = ["AdvisorAuthentication", "OpenIdKeys", "TokenValidator"]
 
@@ -159,6 +161,10 @@ class TokenValidator:
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise PermissionError(f"invalid token ({type(exc).__name__})") from exc
+        if isinstance(claims["aud"], list):
+            # A list of audiences passed only because it names this bot: outbound clients are
+            # kept by the app id the audience claim names.
+            claims["aud"] = self.app_id
         if emulator:
             if claims.get("appid", claims.get("azp")) != self.app_id:
                 raise PermissionError("emulator token for another app")
@@ -248,20 +254,19 @@ class Sender(AsyncHTTPSender):  # type: ignore[type-arg]
             await self._session.close()
 
 
-class _Bearer(SansIOHTTPPolicy):  # type: ignore[type-arg]
-    """The credentials' token on each request's own headers (msrest's policy for requests puts it
-    on the shared session's)."""
+class _Bearer(AsyncHTTPPolicy):  # type: ignore[type-arg]
+    """The app's token on each request's own headers (msrest's policy for requests puts it on
+    the shared session's, and fetches it with a blocking call on the event loop)."""
 
-    def __init__(self, credentials: Any) -> None:
-        self.credentials = credentials
+    def __init__(self, token: OutboundToken | None) -> None:
+        super().__init__()
+        self.token = token
 
-    def on_request(self, request: Request[Any], **kwargs: Any) -> None:
-        if self.credentials is None:
-            return
-        holder = SimpleNamespace(headers={})
-        self.credentials.signed_session(holder)
-        if "Authorization" in holder.headers:
-            request.http_request.headers["Authorization"] = holder.headers["Authorization"]
+    async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        header = await self.token.authorization() if self.token is not None else None
+        if header:
+            request.http_request.headers["Authorization"] = header
+        return await self.next.send(request, **kwargs)  # type: ignore[union-attr]
 
 
 class CardSerializer(Serializer):
@@ -289,7 +294,8 @@ class CardSerializer(Serializer):
 
 class _ReusedConnectors(ConnectorFactory):
     """botbuilder's connector factory for one identity, with its clients kept in ``clients``,
-    sending through ``sender`` and serializing activities with ``serializer``."""
+    sending through ``sender`` with the app's token from ``tokens``, and serializing
+    activities with ``serializer``."""
 
     def __init__(
         self,
@@ -298,9 +304,10 @@ class _ReusedConnectors(ConnectorFactory):
         app_id: str | None,
         sender: Sender,
         serializer: CardSerializer,
+        tokens: Tokens,
     ) -> None:
         self.inner, self.clients, self.app_id = inner, clients, app_id
-        self.sender, self.serializer = sender, serializer
+        self.sender, self.serializer, self.tokens = sender, serializer, tokens
 
     async def create(self, service_url: str, audience: str | None = None) -> Any:
         async def make() -> Any:
@@ -310,7 +317,7 @@ class _ReusedConnectors(ConnectorFactory):
             config.pipeline = AsyncPipeline(
                 [
                     config.user_agent_policy,
-                    _Bearer(config.credentials),
+                    _Bearer(self.tokens(config.credentials) if config.credentials else None),
                     RawDeserializer(),
                     config.http_logger_policy,
                 ],
@@ -339,6 +346,7 @@ class AdvisorAuthentication(BotFrameworkAuthentication):
         self.token_clients = Clients()
         self.sender = Sender()
         self.serializer = CardSerializer()
+        self.tokens = Tokens()
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         if self.validator is None:  # development without an app id: botbuilder's anonymous path
@@ -367,6 +375,7 @@ class AdvisorAuthentication(BotFrameworkAuthentication):
             _app_id(claims_identity),
             self.sender,
             self.serializer,
+            self.tokens,
         )
 
     async def close(self) -> None:

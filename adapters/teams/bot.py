@@ -10,7 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext, serializer_helper
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+    serializer_helper,
+)
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ChannelAccount, TextFormatTypes
 from botframework.connector.auth import (
@@ -19,6 +26,7 @@ from botframework.connector.auth import (
     PasswordServiceClientCredentialFactory,
     ServiceClientCredentialsFactory,
 )
+from yarl import URL
 
 from bot import Answer, Query
 from bot.config import Settings, secret
@@ -38,6 +46,29 @@ LABELS = ("helpful", "not_helpful", "none_of_these", "done", "thanks_feedback", 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _missing(body: dict[str, Any]) -> str | None:
+    """What an activity lacks that every reply needs: a conversation, and a serviceUrl to send
+    to over HTTP(S). In production the token pins the serviceUrl; in development without an app
+    id nothing else would stop a ``file://`` one."""
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "the activity has no conversation id"
+    url = body.get("serviceUrl")
+    try:
+        parsed = URL(url) if isinstance(url, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        return "serviceUrl must be an http(s) URL"
+    return None
+
+
+def _is_card_invoke(value: Any) -> bool:
+    """An ``adaptiveCard/action`` value botbuilder can read (Action.Execute with its action)."""
+    action = value.get("action") if isinstance(value, dict) else None
+    return isinstance(action, dict) and action.get("type") == "Action.Execute"
 
 
 class TeamsAdapter:
@@ -101,6 +132,9 @@ class TeamsAdapter:
             return _error(400, "not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
             return _error(400, "not a Bot Framework activity")
+        missing = _missing(body)
+        if missing:
+            return _error(400, missing)
         try:
             activity = Activity().deserialize(body)
             header = request.headers.get("Authorization", "")
@@ -117,13 +151,18 @@ class TeamsAdapter:
             # What CloudAdapter.process does after reading the body, without reading,
             # deserializing and authenticating the activity a second time.
             invoke = await self.cloud.process_activity(authenticated, activity, self.bot.on_turn)
+            if invoke:
+                body = (
+                    invoke.body
+                    if invoke.body is None or isinstance(invoke.body, dict)
+                    else serializer_helper(invoke.body)
+                )
+                return web.json_response(body, status=invoke.status)
         except web.HTTPException:
             raise
         except Exception:  # noqa: BLE001 - the adapter's one catch-all; never the body in the log
             log.exception("Teams request failed")
             return _error(500, "internal error")
-        if invoke:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
         return web.Response(status=201)
 
     def _tenant_allowed(self, activity: Activity) -> bool:
@@ -231,6 +270,15 @@ class TeamsAdapter:
 class _AdvisorBot(ActivityHandler):
     def __init__(self, adapter: TeamsAdapter) -> None:
         self.adapter = adapter
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        # botbuilder answers a malformed adaptiveCard/action with an error object it cannot
+        # serialize (a 500). The advisor's cards use Action.Submit, so these never come from it.
+        if turn_context.activity.name == "adaptiveCard/action" and not _is_card_invoke(
+            turn_context.activity.value
+        ):
+            return InvokeResponse(status=400, body={"error": "adaptiveCard/action needs an Action.Execute"})
+        return await super().on_invoke_activity(turn_context)  # type: ignore[no-any-return]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         value = turn_context.activity.value

@@ -3,15 +3,17 @@
 The API logs through the same query log as every channel (channel ``web``); a visitor is known
 by a random cookie, pseudonymized like any user id. Bad requests get a 4xx with a JSON error.
 The dashboard is off unless ``ADVISOR_ADMIN_TOKEN`` is set; it accepts that token as a bearer
-token, or once on its login form, which sets a secure, HTTP-only cookie.
+token, or once on its login form, which opens a session (a random id in a secure, HTTP-only
+cookie) that signing out ends. Each client's requests to the API and its logins are limited
+(:mod:`.limits`); the login and logout forms are refused from other origins.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
+import math
 import secrets
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +29,9 @@ from bot.report import build_report
 from bot.service import Service
 
 from .charts import bar_chart
+from .clients import Proxies
+from .limits import LoginGuard, RateLimit
+from .sessions import SESSION_SECONDS, Sessions
 from .views import AskBody, DoneBody, FeedbackBody, TopicBody, answer_view
 
 __all__ = ["WebAdapter"]
@@ -61,8 +66,13 @@ class WebAdapter:
         self.advisor = service.advisor
         self.settings = settings
         self.admin_token = secret(settings.admin_token)
+        self.proxies = Proxies(settings.trusted_proxies)
+        self.rate = RateLimit(settings.api_rate, settings.api_burst)
+        self.logins = LoginGuard(settings.admin_login_failures, settings.admin_lockout_seconds)
+        self.sessions = Sessions()
 
     def mount(self, app: web.Application) -> None:
+        app.middlewares.append(self._limit)
         routes = app.router
         routes.add_get("/", self._page("index.html"))
         routes.add_get("/static/{name}", self.static)
@@ -87,7 +97,12 @@ class WebAdapter:
             response = web.FileResponse(STATIC / name, headers=SECURITY_HEADERS)
             if VISITOR not in request.cookies:
                 response.set_cookie(
-                    VISITOR, uuid.uuid4().hex, httponly=True, samesite="Lax", max_age=365 * 86400
+                    VISITOR,
+                    uuid.uuid4().hex,
+                    httponly=True,
+                    samesite="Lax",
+                    max_age=365 * 86400,
+                    secure=self.proxies.is_https(request),
                 )
             return response
 
@@ -102,6 +117,27 @@ class WebAdapter:
 
     async def openapi(self, _request: web.Request) -> web.StreamResponse:
         return web.FileResponse(HERE / "openapi.yaml", headers={"Content-Type": "application/yaml"})
+
+    # -- limits -------------------------------------------------------------------------------
+
+    @web.middleware
+    async def _limit(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """The API and the login, per client: a rate, and a lockout after wrong logins."""
+        path = request.path
+        login = path == "/admin/login"
+        if not login and not (path.startswith("/api/") and path != "/api/messages"):
+            response: web.StreamResponse = await handler(request)
+            return response
+        client = self.proxies.client(request)
+        wait = self.logins.wait(client) if login else 0.0
+        wait = wait or self.rate.take(client)
+        if wait > 0:
+            headers = SECURITY_HEADERS | {"Retry-After": str(math.ceil(wait))}
+            return web.json_response(
+                {"error": "too many requests: try again later"}, status=429, headers=headers
+            )
+        response = await handler(request)
+        return response
 
     # -- the API ------------------------------------------------------------------------------
 
@@ -175,18 +211,27 @@ class WebAdapter:
         return web.json_response({"ok": True, "id": feedback_id}, headers=SECURITY_HEADERS)
 
     def _lang(self, request: web.Request) -> Any:
+        """``?lang=en`` or ``he``; absent: None; anything else: the 400 to answer with."""
         lang = request.query.get("lang")
-        return lang if lang in ("en", "he") else None
+        if lang is not None and lang not in ("en", "he"):
+            return _error(400, "lang: en or he", field="lang")
+        return lang
 
     async def checklists(self, request: web.Request) -> web.Response:
-        return await self._answer(self._query(request, "", checklist="", lang=self._lang(request) or "en"))
+        lang = self._lang(request)
+        if isinstance(lang, web.Response):
+            return lang
+        return await self._answer(self._query(request, "", checklist="", lang=lang or "en"))
 
     async def checklist(self, request: web.Request) -> web.Response:
+        lang = self._lang(request)
+        if isinstance(lang, web.Response):
+            return lang
         name = request.match_info["name"]
         if self.advisor.checklists.find(name) is None:
             listed = await asyncio.to_thread(self.advisor.handle, Query("", channel="web", checklist=name))
             return _error(404, f"no checklist called {name!r}", checklists=[o.id for o in listed.options])
-        return await self._answer(self._query(request, "", checklist=name, lang=self._lang(request)))
+        return await self._answer(self._query(request, "", checklist=name, lang=lang))
 
     async def checklist_done(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -201,9 +246,6 @@ class WebAdapter:
 
     # -- the dashboard ------------------------------------------------------------------------
 
-    def _session(self) -> str:
-        return hmac.new(self.admin_token.encode(), b"advisor-admin-session", hashlib.sha256).hexdigest()
-
     def _authorized(self, request: web.Request) -> bool:
         if not self.admin_token:
             return False
@@ -212,7 +254,17 @@ class WebAdapter:
             header[7:].strip().encode(), self.admin_token.encode()
         ):
             return True
-        return hmac.compare_digest(request.cookies.get(ADMIN, "").encode(), self._session().encode())
+        return self.sessions.is_open(request.cookies.get(ADMIN, ""))
+
+    def _same_origin(self, request: web.Request) -> bool:
+        """A form posted from this site: its Origin (browsers send one with every POST) names
+        this host. Without Origin (not a browser), Sec-Fetch-Site must not say cross-site."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+        scheme, _, host = origin.partition("://")
+        https = self.proxies.is_https(request)
+        return host.lower() == request.host.lower() and scheme == ("https" if https else scheme)
 
     def _admin_guard(self, request: web.Request) -> web.Response | None:
         if not self.admin_token:
@@ -230,18 +282,31 @@ class WebAdapter:
     async def admin_login(self, request: web.Request) -> web.StreamResponse:
         if not self.admin_token:
             return _error(404, "the dashboard is off: set ADVISOR_ADMIN_TOKEN to turn it on")
+        if not self._same_origin(request):
+            return _error(403, "sign in from the dashboard's own page")
         form = await request.post()
         token = str(form.get("token", ""))
+        client = self.proxies.client(request)
         if not hmac.compare_digest(token.encode(), self.admin_token.encode()):
+            self.logins.failed(client)
             return web.FileResponse(STATIC / "login.html", status=401, headers=SECURITY_HEADERS)
+        self.logins.succeeded(client)
         redirect = web.HTTPSeeOther("/admin", headers=SECURITY_HEADERS)
         redirect.set_cookie(
-            ADMIN, self._session(), httponly=True, secure=True, samesite="Strict", max_age=8 * 3600
+            ADMIN,
+            self.sessions.open(),
+            httponly=True,
+            secure=True,
+            samesite="Strict",
+            max_age=SESSION_SECONDS,
         )
         raise redirect
 
-    async def admin_logout(self, _request: web.Request) -> web.StreamResponse:
-        redirect = web.HTTPSeeOther("/admin")
+    async def admin_logout(self, request: web.Request) -> web.StreamResponse:
+        if not self._same_origin(request):
+            return _error(403, "sign out from the dashboard's own page")
+        self.sessions.close(request.cookies.get(ADMIN, ""))
+        redirect = web.HTTPSeeOther("/admin", headers=SECURITY_HEADERS)
         redirect.del_cookie(ADMIN)
         raise redirect
 
