@@ -69,14 +69,14 @@ def test_a_row_per_question_with_every_field(logged: tuple[Advisor, MemoryQueryL
 def test_declined_and_clarified_questions_are_logged_too(logged: tuple[Advisor, MemoryQueryLog]) -> None:
     advisor, log = logged
     advisor.handle(Query("what's the weather today"))
-    advisor.handle(Query("marketing"))
+    advisor.handle(Query("facebook"))
     outcomes = [(q.outcome, q.topic) for q in log.questions(*EVER)]
     assert outcomes == [("declined", None), ("clarify", None)]
 
 
 def test_a_pick_is_logged_as_feedback_on_the_question(logged: tuple[Advisor, MemoryQueryLog]) -> None:
     advisor, log = logged
-    asked = advisor.handle(Query("marketing", user_id="U1"))
+    asked = advisor.handle(Query("facebook", user_id="U1"))
     assert asked.outcome is Outcome.CLARIFY
     picked = advisor.handle(Query("2", topic=asked.options[1].id, reply_to=asked.id, user_id="U1"))
     assert picked.topic == asked.options[1].id

@@ -117,7 +117,7 @@ def test_helpful_buttons_record_feedback(slack: SlackRig) -> None:
 
 
 def test_did_you_mean_pick_answers_and_is_logged(slack: SlackRig) -> None:
-    slack.post(fixture("event_dm", text="marketing"))
+    slack.post(fixture("event_dm", text="facebook"))
     [post] = slack.api.wait_for(1, "chat.postMessage")
     options = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert options[-1]["action_id"] == "advisor:none" and len(options) >= 3

@@ -48,7 +48,7 @@ def test_hebrew_gets_a_hebrew_right_to_left_card(teams: TeamsRig) -> None:
 
 
 def test_feedback_pick_and_checklist_actions(teams: TeamsRig) -> None:
-    teams.post(activity("message_personal", text="marketing"))
+    teams.post(activity("message_personal", text="facebook"))
     card = card_of(teams.connector.wait_for(1)[0])
     pick = card["actions"][1]["data"]
     assert pick["advisor"] == "topic" and pick["r"]
