@@ -46,7 +46,7 @@ def _word_ngrams(word: str) -> tuple[str, ...]:
 class Analysis:
     """The features of one text, kept apart by kind so each can be weighted on its own."""
 
-    __slots__ = ("chars", "content", "surface", "words")
+    __slots__ = ("chars", "content", "surface", "tokens", "words")
 
     def __init__(self) -> None:
         self.words: defaultdict[str, float] = defaultdict(float)
@@ -54,6 +54,8 @@ class Analysis:
         self.surface: dict[str, str] = {}
         self.content: list[tuple[str, frozenset[str]]] = []
         """Each content word with its word features, to see how much of a question a topic covers."""
+        self.tokens: list[str] = []
+        """Every word as read (typos fixed), function words included, in order."""
 
 
 def is_stopword(word: str) -> bool:
@@ -97,6 +99,7 @@ def analyze(
     words = [(raw, w) for raw in tokens(text) for w in (fix(raw) if fix else [raw])]
     keep_all = all(is_stopword(w) for _, w in words)
     result = Analysis()
+    result.tokens = [w for _, w in words]
     previous: str | None = None
     for raw, word in words:
         if not keep_all and is_stopword(word):

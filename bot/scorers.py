@@ -114,16 +114,28 @@ class LexicalScorer:
     name = "lexical"
 
     def __init__(
-        self, analyze_example: Analyzer, analyze_question: Analyzer, chars: float = 0.5, c: float = 20.0
+        self,
+        analyze_example: Analyzer,
+        analyze_question: Analyzer,
+        chars: float = 0.5,
+        c: float = 20.0,
+        surface: bool = True,
     ) -> None:
         self._example = analyze_example
         self._question = analyze_question
         self.chars = chars
         self.c = c
+        self.surface = surface
 
     def counts(self, analysis: Analysis) -> dict[str, float]:
         counts = {"w " + k: v for k, v in analysis.words.items()}
         counts.update(("c" + k, v * self.chars) for k, v in analysis.chars.items())
+        if self.surface:
+            # The words as written, function words and their pairs included: "what is your
+            # name" and "what is my name" differ only there.
+            words = analysis.tokens
+            for feature in (*("t " + w for w in words), *(f"b {a} {b}" for a, b in zip(words, words[1:]))):
+                counts[feature] = counts.get(feature, 0.0) + 1.0
         return counts
 
     def features(self, texts: Sequence[str], questions: bool = False) -> list[dict[str, float]]:

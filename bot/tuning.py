@@ -5,8 +5,9 @@ replayed for every candidate setting on a grid, in two rounds: first the three d
 thresholds together, then the two ask-back thresholds with the decline ones fixed. A setting
 is allowed when at most ``max_wrongly_declined`` of the in-scope questions are declined; among
 those, the one with the highest utility wins: 1 for a right answer, ``clarify_credit`` for an
-ask-back whose first option is right, 1 for a question declined that should be. Ties go to the
-earlier grid point, so the same data always gives the same values.
+ask-back whose first option is right, 1 for a question declined that should be. Among settings
+with the same utility, the one whose neighbours on the grid do best wins (the middle of a
+plateau, not its edge), then the earlier grid point: the same data always gives the same values.
 """
 
 from __future__ import annotations
@@ -118,23 +119,36 @@ def tune(
     kinds = {t.id: t.kind for t in advisor.knowledge.topics.values()}
     start = advisor.thresholds
 
-    def best(settings: Iterable[Thresholds]) -> Thresholds:
-        chosen, top = start, -1.0
-        for candidate in settings:
-            result = effect(Decider(candidate, kinds), rows)
-            if result.wrongly_declined_rate > max_wrongly_declined:
+    def best(fields: Sequence[str], grids: Sequence[Sequence[float]], base: Thresholds) -> Thresholds:
+        scores: dict[tuple[int, ...], float] = {}
+        for point in itertools.product(*(range(len(g)) for g in grids)):
+            candidate = base.model_copy(
+                update={f: g[i] for f, g, i in zip(fields, grids, point, strict=True)}
+            )
+            if candidate.decline_below_in_domain > candidate.decline_below:
                 continue
-            if result.utility(clarify_credit) > top:
-                chosen, top = candidate, result.utility(clarify_credit)
-        return chosen
+            result = effect(Decider(candidate, kinds), rows)
+            allowed = result.wrongly_declined_rate <= max_wrongly_declined
+            scores[point] = result.utility(clarify_credit) if allowed else -1.0
+        top = max(scores.values(), default=-1.0)
+        if top < 0:
+            return base
+
+        def neighbours(point: tuple[int, ...]) -> float:
+            near = [
+                scores.get(tuple(p + d for p, d in zip(point, step, strict=True)), -1.0)
+                for step in itertools.product((-1, 0, 1), repeat=len(point))
+            ]
+            return sum(near) / len(near)
+
+        tied = [point for point, score in scores.items() if score == top]
+        chosen = max(tied, key=lambda point: (neighbours(point), [-i for i in point]))
+        return base.model_copy(update={f: g[i] for f, g, i in zip(fields, grids, chosen, strict=True)})
 
     declines = best(
-        start.model_copy(update={"decline_below": a, "decline_below_in_domain": b, "decline_ratio": r})
-        for a, b, r in itertools.product(DECLINE_BELOW, DECLINE_BELOW_IN_DOMAIN, DECLINE_RATIO)
-        if b <= a
+        ("decline_below", "decline_below_in_domain", "decline_ratio"),
+        (DECLINE_BELOW, DECLINE_BELOW_IN_DOMAIN, DECLINE_RATIO),
+        start,
     )
-    chosen = best(
-        declines.model_copy(update={"clarify_ratio": c, "sure_above": s})
-        for c, s in itertools.product(CLARIFY_RATIO, SURE_ABOVE)
-    )
+    chosen = best(("clarify_ratio", "sure_above"), (CLARIFY_RATIO, SURE_ABOVE), declines)
     return Tuning(chosen, effect(Decider(start, kinds), rows), effect(Decider(chosen, kinds), rows))
