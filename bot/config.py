@@ -46,7 +46,7 @@ class Thresholds(BaseModel):
 
     decline_below: float = Field(0.15, ge=0.0, le=1.0)
     decline_below_in_domain: float = Field(0.05, ge=0.0, le=1.0)
-    decline_ratio: float = Field(0.4, ge=0.0, le=10.0)
+    decline_ratio: float = Field(0.3, ge=0.0, le=10.0)
     clarify_ratio: float = Field(0.6, ge=0.0, le=1.0)
     sure_above: float = Field(0.4, ge=0.0, le=1.0)
     max_options: int = Field(3, ge=2, le=5)
@@ -64,7 +64,7 @@ MATCHER_THRESHOLDS: dict[str, dict[str, float]] = {
     "lexical": {
         "decline_below": 0.15,
         "decline_below_in_domain": 0.05,
-        "decline_ratio": 0.3,
+        "decline_ratio": 0.2,
         "clarify_ratio": 0.6,
         "sure_above": 0.4,
     },
