@@ -53,10 +53,10 @@ class MatcherWeights:
     max_postings: int = 96
     """Each feature of a question visits at most this many topics, the ones it weighs most in:
     keeps large knowledge bases fast (a common character trigram adds little to any score)."""
-    max_char_features: int = 64
+    max_char_features: int = 128
     """A question scores with at most this many of its character n-grams, the weightiest: a
     40-word question has some 300 of them, most of them common ones."""
-    max_char_visits: int = 1200
+    max_char_visits: int = 2400
     """Those n-grams share this many posting visits: each visits the topics it weighs most in,
     ``max_postings`` of them for a short question, fewer (never under ``min_postings``) for a
     long one. Both limits keep a long question near the cost of a short one in plain Python;
