@@ -249,9 +249,7 @@ def tune_(
     typer.echo(f"{len(rows)} labelled questions, matcher {_settings().matcher}")
     typer.echo(f"{'':18}{'accuracy':>10}{'declined right':>16}{'wrongly declined':>18}")
     for name, e in (("current", result.before), ("chosen", result.after)):
-        typer.echo(
-            f"{name:18}{e.accuracy:>10.1%}{e.decline_recall:>16.1%}{e.wrongly_declined_rate:>18.1%}"
-        )
+        typer.echo(f"{name:18}{e.accuracy:>10.1%}{e.decline_recall:>16.1%}{e.wrongly_declined_rate:>18.1%}")
     typer.echo("chosen thresholds (environment variables):")
     for field in ("decline_below", "decline_below_in_domain", "decline_ratio", "clarify_ratio", "sure_above"):
         typer.echo(f"  ADVISOR_THRESHOLDS__{field.upper()}={getattr(result.chosen, field)}")
@@ -442,7 +440,7 @@ def bench_intents(
     except (ValueError, OSError, KeyError, AdvisorError) as exc:
         raise _fail(exc) from exc
     if as_json:
-        result = run_benchmark(dataset, matcher_kind=matcher)
+        result = run_benchmark(dataset, matcher_kind=matcher, cache_dir=_settings().embedding_cache_dir)
         typer.echo(json.dumps(result))
         return
     with typer.progressbar(length=len(dataset.test), label=f"{dataset.name}", file=sys.stderr) as bar:
@@ -452,7 +450,9 @@ def bench_intents(
                 bar.update(1)
                 yield pair
 
-        result = run_benchmark(dataset, progress, matcher_kind=matcher)
+        result = run_benchmark(
+            dataset, progress, matcher_kind=matcher, cache_dir=_settings().embedding_cache_dir
+        )
     oos = "n/a (in-scope only)" if result["oos_recall"] is None else f"{result['oos_recall']:.1%}"
     typer.echo(
         f"{result['dataset']} ({matcher} matcher): {result['topics']} topics, "

@@ -91,7 +91,7 @@ def pick_threshold(matcher: Matcher, val: list[Pair], target: float = WRONGLY_DE
     return _percentile(scores, target * 100)
 
 
-def build_matcher(kind: str, topics: dict[str, list[str]]) -> Matcher:
+def build_matcher(kind: str, topics: dict[str, list[str]], cache_dir: Path | None = None) -> Matcher:
     """The advisor's matcher of that kind (``advisor ask`` builds the same from its settings)."""
     if kind not in MATCHERS:
         raise ValueError(f"unknown matcher {kind!r}; choose one of {', '.join(MATCHERS)}")
@@ -101,9 +101,15 @@ def build_matcher(kind: str, topics: dict[str, list[str]]) -> Matcher:
     lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
     others = []
     if kind == "hybrid":
-        from .advisor import default_encoder
+        from .advisor import CachedExamples, default_encoder
+        from .embedcache import EmbeddingCache
 
-        others.append(SemanticScorer(default_encoder()))
+        encoder = default_encoder()
+        if cache_dir is not None:
+            cached = CachedExamples(encoder, EmbeddingCache(cache_dir))
+            others.append(SemanticScorer(cached, cached.encode_examples))
+        else:
+            others.append(SemanticScorer(encoder))
     return FusedMatcher(topics, lexical, explainer, others)
 
 
@@ -111,9 +117,11 @@ def run_benchmark(
     dataset: Dataset,
     progress: Callable[[Iterable[Pair]], Iterable[Pair]] = lambda x: x,
     matcher_kind: str = "hybrid",
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
+    """``cache_dir`` keeps the training examples' embeddings between runs."""
     started = time.perf_counter()
-    matcher = build_matcher(matcher_kind, dataset.train)
+    matcher = build_matcher(matcher_kind, dataset.train, cache_dir)
     build_seconds = time.perf_counter() - started
     declining = dataset.has_oos and bool(dataset.val)
     threshold = pick_threshold(matcher, dataset.val) if declining else None

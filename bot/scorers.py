@@ -134,7 +134,8 @@ class LexicalScorer:
             # The words as written, function words and their pairs included: "what is your
             # name" and "what is my name" differ only there.
             words = analysis.tokens
-            for feature in (*("t " + w for w in words), *(f"b {a} {b}" for a, b in zip(words, words[1:]))):
+            pairs = (f"b {a} {b}" for a, b in zip(words, words[1:], strict=False))
+            for feature in (*("t " + w for w in words), *pairs):
                 counts[feature] = counts.get(feature, 0.0) + 1.0
         return counts
 
