@@ -1,0 +1,110 @@
+"""The fused matcher: base scorers stacked by a model learned on held-out predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.fusion import FusedMatcher, Stacking, _folds
+from bot.matcher import LexicalMatcher
+from bot.scorers import LexicalScorer
+
+TOPICS = {
+    "apps": [
+        "may I install this app on my laptop",
+        "is it ok to add a plugin to my browser",
+        "can I download the desktop client onto my work machine",
+        "may I set up this program on the office pc",
+        "should I put a chat application on my company computer",
+        "אפשר להתקין את האפליקציה במחשב של העבודה",
+        "מותר להוריד תוסף לדפדפן בעבודה",
+        "אפשר לשים את התוכנה על הלפטופ של החברה",
+        "מותר להתקין את הצאט על המחשב",
+        "אני יכול להוריד את התוכנה למחשב העבודה",
+    ],
+    "groups": [
+        "should I join this facebook group",
+        "can I become a member of a linkedin group",
+        "is it wise to enter an online community for my profession",
+        "a supplier invited me to their forum, should I accept",
+        "may I sign up to a discussion group about our industry",
+        "כדאי להצטרף לקבוצה בפייסבוק",
+        "מותר להיות חבר בקבוצה בלינקדאין",
+        "הזמינו אותי לקהילה של ספקים, להצטרף",
+        "אפשר להצטרף לפורום מקצועי",
+        "להיכנס לקבוצת דיון על התעשייה",
+    ],
+    "off-topic": [
+        "what is the weather tomorrow",
+        "how do I cook rice",
+        "who won the game last night",
+        "what time is it",
+        "recommend a movie",
+        "מה מזג האוויר מחר",
+        "איך מבשלים אורז",
+        "מי ניצח במשחק אתמול",
+        "מה השעה",
+        "תמליץ לי על סרט",
+    ],
+}
+KEYWORDS = {"apps": ["install", "להתקין"], "groups": ["group", "קבוצה"]}
+
+
+def build(**stacking: int) -> FusedMatcher:
+    explainer = LexicalMatcher({t: [*TOPICS[t], *KEYWORDS.get(t, [])] for t in TOPICS})
+    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
+    return FusedMatcher(
+        TOPICS,
+        lexical,
+        explainer,
+        declines=["off-topic"],
+        keywords=KEYWORDS,
+        stacking=Stacking(min_group=5, **stacking),
+    )
+
+
+def test_ranks_with_probabilities_best_first_and_explains_them() -> None:
+    matcher = build()
+    ranked = matcher.rank("can I put a browser extension on the work laptop", 3)
+    assert ranked[0].topic == "apps"
+    assert all(0.0 <= c.score <= 1.0 for c in ranked)
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert "browser" in ranked[0].terms
+    assert matcher.rank("להצטרף לקבוצה של לקוחות בפייסבוק", 1)[0].topic == "groups"
+    assert matcher.rank("what is the weather today", 1)[0].topic == "off-topic"
+
+
+def test_each_language_group_learns_its_own_weights() -> None:
+    weights = build().weights
+    assert set(weights) == {"he", "other", "all"}
+    assert weights["he"] != weights["other"]
+    # Without enough Hebrew texts for a regression of their own, Hebrew uses the pooled one.
+    explainer = LexicalMatcher(TOPICS)
+    few = FusedMatcher(
+        TOPICS,
+        LexicalScorer(explainer.analyze_example, explainer.analyze),
+        explainer,
+        stacking=Stacking(min_group=1000),
+    )
+    assert set(few.weights) == {"all"}
+
+
+def test_the_same_examples_give_the_same_scores() -> None:
+    question = "is joining that community a good idea"
+    assert build().rank(question) == build().rank(question)
+
+
+def test_ranking_many_at_once_equals_ranking_each() -> None:
+    matcher = build()
+    questions = ["may I install it", "כדאי להצטרף לקבוצה", "how do I cook pasta"]
+    assert matcher.rank_many(questions, 3) == [matcher.rank(q, 3) for q in questions]
+
+
+def test_keywords_train_every_fold_and_are_never_held_out() -> None:
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 1], dtype=np.int64)
+    held = np.array([True] * 9 + [False, False])
+    folds = _folds(labels, held, Stacking(folds=3))
+    assert len(folds) == 3
+    tested = sorted(int(i) for _, test in folds for i in test)
+    assert tested == list(range(9))
+    for train, test in folds:
+        assert {9, 10} <= set(train.tolist()) and not set(train.tolist()) & set(test.tolist())
