@@ -45,7 +45,6 @@ class _File:
     pending: int = 0
 
 
-
 def _line(data: dict[str, Any]) -> bytes:
     """One JSON line in UTF-8; text UTF-8 cannot hold (a lone surrogate, which JSON from Slack
     may carry as an escape) is kept escaped, as it came."""
@@ -54,6 +53,7 @@ def _line(data: dict[str, Any]) -> bytes:
         return line.encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(data) + "\n").encode("ascii")
+
 
 class Journal:
     """``add(key, entry)`` before acknowledging, ``done(keys)`` once let go of; ``open()`` at
