@@ -45,6 +45,16 @@ class _File:
     pending: int = 0
 
 
+def _line(data: dict[str, Any]) -> bytes:
+    """One JSON line in UTF-8; text UTF-8 cannot hold (a lone surrogate, which JSON from Slack
+    may carry as an escape) is kept escaped, as it came."""
+    line = json.dumps(data, ensure_ascii=False) + "\n"
+    try:
+        return line.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(data) + "\n").encode("ascii")
+
+
 class Journal:
     """``add(key, entry)`` before acknowledging, ``done(keys)`` once let go of; ``open()`` at
     start takes over dead processes' files and returns their entries (already journaled again
@@ -136,10 +146,10 @@ class Journal:
     def add(self, key: str, entry: dict[str, Any], at: float | None = None) -> None:
         if not self.enabled or key in self._where:
             return
-        line = json.dumps({"key": key, "at": self.clock() if at is None else at, **entry}, ensure_ascii=False)
+        line = _line({"key": key, "at": self.clock() if at is None else at, **entry})
         try:
             handle = self._writable()
-            os.write(handle.fd, (line + "\n").encode("utf-8"))
+            os.write(handle.fd, line)
         except OSError as exc:
             self.failures += 1
             if self.failures % 1000 == 1:
@@ -162,7 +172,7 @@ class Journal:
                 self._drop(handle)
                 continue
             try:
-                os.write(handle.fd, (json.dumps({"done": done}, ensure_ascii=False) + "\n").encode("utf-8"))
+                os.write(handle.fd, _line({"done": done}))
             except OSError:
                 self.failures += 1  # answered once more after a crash, at worst (the claim stops it)
 

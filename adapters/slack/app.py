@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,6 +38,7 @@ from bot.text import detect_lang
 
 from ..commands import Claims, ask, command_query
 from ..journal import SLACK_JOURNAL, Journal
+from ..repair import repaired
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers, sdk_logger
@@ -130,6 +131,7 @@ class SlackAdapter:
         # Bolt checks the signature again (Ingress already did), on the same clock.
         if signing_secret:
             self.bolt.use(_ClockedVerification(signing_secret, clock))
+        self.bolt.use(_repair_payload)
         self.bolt.event("app_mention")(self._on_mention)
         self.bolt.event("message")(self._on_message)
         self.bolt.event("app_home_opened")(self._on_home)
@@ -458,6 +460,13 @@ class _ClockedVerification(AsyncRequestVerification):
     @property
     def verifier(self) -> SignatureVerifier:
         return self._clocked
+
+
+async def _repair_payload(req: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]) -> Any:
+    """After the signature check (which needs the body as sent): the payload every listener
+    reads, with text UTF-8 cannot hold repaired (:mod:`adapters.repair`)."""
+    req.body = repaired(req.body)
+    return await next_()
 
 
 def _delivery(team: str, event: dict[str, Any]) -> str:

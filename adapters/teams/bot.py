@@ -34,6 +34,7 @@ from bot.service import Service
 from bot.text import detect_lang
 
 from ..commands import Claims, ask, command_query
+from ..repair import repaired
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
 from .cards import checklist_card, to_card, welcome_card
 
@@ -125,7 +126,7 @@ class TeamsAdapter:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return _error(415, "expected application/json")
         try:
-            body = json.loads(await request.read())
+            body = repaired(json.loads(await request.read()))
         except web.HTTPRequestEntityTooLarge:
             return _error(413, "request body too large")
         except (ValueError, RecursionError):
