@@ -150,6 +150,7 @@ def test_sessions_expire() -> None:
         [("Origin", "null")],
         [("Origin", "http://127.0.0.1.evil.example")],
         [("Sec-Fetch-Site", "cross-site")],
+        [("Sec-Fetch-Site", "same-site"), ("Origin", "https://other.example.com")],
     ],
 )
 def test_cross_origin_logout_and_login_are_refused(web: WebRig, headers: list[tuple[str, str]]) -> None:
@@ -158,6 +159,15 @@ def test_cross_origin_logout_and_login_are_refused(web: WebRig, headers: list[tu
     assert logout.status == 403 and "Set-Cookie" not in logout.headers
     assert web.get("/api/admin/report", [("Cookie", cookie)]).status == 200
     assert login(web, ADMIN_TOKEN, headers)[0] == 403
+
+
+def test_the_dashboards_own_forms_are_accepted_as_browsers_send_them(web: WebRig) -> None:
+    # Chromium under Referrer-Policy: no-referrer: "Origin: null", and Sec-Fetch-Site.
+    same = [("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]
+    status, cookie = login(web, ADMIN_TOKEN, same)
+    assert status == 303
+    assert web.post("/admin/logout", b"", [("Cookie", cookie), *same]).status == 303
+    assert web.get("/api/admin/report", [("Cookie", cookie)]).status == 401
 
 
 def test_the_visitor_cookie_is_secure_over_https_behind_a_trusted_proxy(

@@ -259,11 +259,16 @@ class WebAdapter:
         return self.sessions.is_open(request.cookies.get(ADMIN, ""))
 
     def _same_origin(self, request: web.Request) -> bool:
-        """A form posted from this site: its Origin (browsers send one with every POST) names
-        this host. Without Origin (not a browser), Sec-Fetch-Site must not say cross-site."""
+        """A form posted from this site. Browsers say so in Sec-Fetch-Site, which pages cannot
+        set; older ones only in Origin (which names this host). Neither: not a browser."""
+        # Under this site's Referrer-Policy (no-referrer) browsers send "Origin: null" even for
+        # the dashboard's own forms, so Sec-Fetch-Site decides when it is there.
+        site = request.headers.get("Sec-Fetch-Site")
+        if site is not None:
+            return site in ("same-origin", "none")
         origin = request.headers.get("Origin")
         if origin is None:
-            return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+            return True
         scheme, _, host = origin.partition("://")
         https = self.proxies.is_https(request)
         return host.lower() == request.host.lower() and scheme == ("https" if https else scheme)
