@@ -237,7 +237,7 @@ def tune_(
     ] = 0.02,
 ) -> None:
     """Choose the answer / ask-back / decline thresholds on labelled questions and print them
-    with their effect (the procedure: README, "Tuning")."""
+    with their effect (the procedure: docs/matching.md)."""
     from bot.tuning import rank_all, tune
 
     advisor = _advisor()

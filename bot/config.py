@@ -31,7 +31,7 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
 
 class Thresholds(BaseModel):
-    """When the advisor answers, asks back or declines (see README, "Tuning the matcher").
+    """When the advisor answers, asks back or declines (docs/matching.md, "Matchers and tuning").
 
     - below ``decline_below`` the best topic is too far: decline; a question that names a
       network, an approved app or "social media" is declined only below
@@ -58,7 +58,7 @@ class Thresholds(BaseModel):
         return cls(**(MATCHER_THRESHOLDS.get(kind, {}) | chosen))
 
 
-# Chosen by ``advisor tune tests/data/devset.jsonl`` for each matcher (README, "Tuning").
+# Chosen by ``advisor tune tests/data/devset.jsonl`` for each matcher (docs/matching.md).
 MATCHER_THRESHOLDS: dict[str, dict[str, float]] = {
     "hybrid": {},
     "lexical": {

@@ -34,7 +34,7 @@ def test_hold_out_set_stays_useful(advisor: Advisor) -> None:
 
 def test_the_blind_hold_out_stays_useful(advisor: Advisor) -> None:
     """Written from the guidance alone by someone who never saw the examples, and never tuned
-    on: a floor under today's figures (README) that catches a matcher or knowledge-base change
+    on: a floor under today's figures (docs/matching.md) that catches a matcher or knowledge-base change
     that generalizes worse."""
     report = evaluate(advisor, read_labelled(DATA / "holdout2.jsonl"))
     assert report.accuracy("en") >= 0.93 and report.accuracy("he") >= 0.92, report.to_dict()

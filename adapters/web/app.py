@@ -47,9 +47,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
-    # Not "no-referrer": under it Chromium sends "Origin: null" with a form's POST, and the
-    # dashboard's login and logout check that Origin names this site.
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
 }
 
 
@@ -380,5 +378,5 @@ class WebAdapter:
 
 
 def new_token() -> str:
-    """A dashboard token for the README's set-up step."""
+    """A dashboard token for the set-up step in docs/web.md."""
     return secrets.token_urlsafe(32)
