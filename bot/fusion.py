@@ -123,6 +123,40 @@ def _pair_features(
     return np.stack(columns, axis=1)
 
 
+class _Corpus:
+    """The texts the scorers learn from, with their topics and features: examples (which may be
+    held out) and keywords (which never are)."""
+
+    def __init__(
+        self,
+        topics: Sequence[str],
+        documents: Mapping[str, Sequence[str]],
+        keywords: Mapping[str, Sequence[str]],
+        explainer: LexicalMatcher,
+        lexical: LexicalScorer,
+        others: Sequence[Scorer],
+    ) -> None:
+        rows = [
+            (text, label, held)
+            for label, topic in enumerate(topics)
+            for texts, held in ((documents.get(topic, ()), True), (keywords.get(topic, ()), False))
+            for text in texts
+        ]
+        self.texts = [text for text, _, _ in rows]
+        self.labels = np.array([label for _, label, _ in rows], dtype=np.int64)
+        self.held = np.array([held for _, _, held in rows], dtype=bool)
+        self.analyses = [explainer.analyze_example(t) for t in self.texts]
+        self.lexical = [lexical.counts(a) for a in self.analyses]
+        self.other = [s.features(self.texts) for s in others]
+
+
+@dataclass(slots=True)
+class _HeldOut:
+    probabilities: list[Matrix]
+    coverage: NDArray[np.float64]
+    seen: list[list[set[str]]]
+
+
 class FusedMatcher:
     """The advisor's matcher: base scorers fused by a learned model (see the module's doc).
 
@@ -152,52 +186,41 @@ class FusedMatcher:
         self.stacking = stacking
         self.scorers = [s.name for s in (lexical, *self.others)]
         self._batched: Batcher[tuple[str, int], list[Candidate]] = Batcher(self._rank_batch)
-        texts = [e for t in self.topics for e in (*documents.get(t, ()), *keywords.get(t, ()))]
-        labels = np.array(
-            [i for i, t in enumerate(self.topics) for _ in (*documents.get(t, ()), *keywords.get(t, ()))],
-            dtype=np.int64,
-        )
-        is_example = np.array(
-            [
-                held
-                for t in self.topics
-                for held in (*(True for _ in documents.get(t, ())), *(False for _ in keywords.get(t, ())))
-            ],
-            dtype=bool,
-        )
+        corpus = _Corpus(self.topics, documents, keywords, explainer, lexical, self.others)
+        held = self._held_out(corpus)
         n_topics = len(self.topics)
-        analyses = [explainer.analyze_example(t) for t in texts]
-        lexical_features = [lexical.counts(a) for a in analyses]
-        other_features = [s.features(texts) for s in self.others]
-
-        held_out = [np.zeros((len(texts), n_topics)) for _ in (lexical, *self.others)]
-        coverage = np.ones(len(texts))
-        seen: list[list[set[str]]] = [[] for _ in texts]
-        for train, test in _folds(labels, is_example, stacking):
-            fitted = lexical.fit([lexical_features[i] for i in train], labels[train], n_topics)
-            held_out[0][test] = fitted.probabilities([lexical_features[i] for i in test])
-            words = _topic_words([analyses[i] for i in train], labels[train].tolist(), n_topics)
-            for i in test:
-                coverage[i] = _coverage(analyses[i], fitted.vocabulary)
-                seen[i] = words
-            for n, (scorer, features) in enumerate(zip(self.others, other_features, strict=True), 1):
-                part = scorer.fit(scorer.take(features, train), labels[train], n_topics)
-                held_out[n][test] = part.probabilities(scorer.take(features, test))
-
-        self._lexical = lexical.fit(lexical_features, labels, n_topics)
+        self._lexical = lexical.fit(corpus.lexical, corpus.labels, n_topics)
         self._others: list[FittedScorer] = [
-            s.fit(f, labels, n_topics) for s, f in zip(self.others, other_features, strict=True)
+            s.fit(f, corpus.labels, n_topics) for s, f in zip(self.others, corpus.other, strict=True)
         ]
-        self._topic_words = _topic_words(analyses, labels.tolist(), n_topics)
-        kept = np.flatnonzero(is_example)
+        self._topic_words = _topic_words(corpus.analyses, corpus.labels.tolist(), n_topics)
+        kept = np.flatnonzero(corpus.held)
         self._meta = self._learn(
-            [texts[i] for i in kept],
-            labels[kept],
-            [analyses[i] for i in kept],
-            [h[kept] for h in held_out],
-            coverage[kept],
-            [seen[i] for i in kept],
+            [corpus.texts[i] for i in kept],
+            corpus.labels[kept],
+            [corpus.analyses[i] for i in kept],
+            [h[kept] for h in held.probabilities],
+            held.coverage[kept],
+            [held.seen[i] for i in kept],
         )
+
+    def _held_out(self, corpus: _Corpus) -> _HeldOut:
+        """Each scorer's probabilities for every text, from a fit on the folds without it, and
+        what the lexical fit knew of the text (coverage, each topic's words)."""
+        n, n_topics = len(corpus.texts), len(self.topics)
+        held = _HeldOut([np.zeros((n, n_topics)) for _ in (self.lexical, *self.others)], np.ones(n), [[]] * n)
+        labels = corpus.labels
+        for train, test in _folds(labels, corpus.held, self.stacking):
+            fitted = self.lexical.fit([corpus.lexical[i] for i in train], labels[train], n_topics)
+            held.probabilities[0][test] = fitted.probabilities([corpus.lexical[i] for i in test])
+            words = _topic_words([corpus.analyses[i] for i in train], labels[train].tolist(), n_topics)
+            for i in test:
+                held.coverage[i] = _coverage(corpus.analyses[i], fitted.vocabulary)
+                held.seen[i] = words
+            for k, (scorer, features) in enumerate(zip(self.others, corpus.other, strict=True), 1):
+                part = scorer.fit(scorer.take(features, train), labels[train], n_topics)
+                held.probabilities[k][test] = part.probabilities(scorer.take(features, test))
+        return held
 
     def _learn(
         self,
