@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .slackkit import SlackRig, fixture, texts_of
+from .slackkit import EVER, SlackRig, fixture, texts_of
 
 
 def test_a_direct_message_gets_a_block_kit_answer(slack: SlackRig) -> None:
@@ -98,7 +98,9 @@ def test_done_reports_what_was_left_unticked(slack: SlackRig) -> None:
     assert sent["replace_original"] is True
     text = json.dumps(sent)
     assert "You left 7 of 11 unticked" in text and "part of the wider marketing plan" in text
-    [run] = slack.service.store.checklists(*__import__("tests.slackkit", fromlist=["EVER"]).EVER)
+    # The reply goes out before the run is logged: wait for the log writer.
+    slack.service.writer.flush(5)
+    [run] = slack.service.store.checklists(*EVER)
     assert run.checklist == "campaign" and len(run.missed) == 7
 
 
@@ -110,8 +112,6 @@ def test_helpful_buttons_record_feedback(slack: SlackRig) -> None:
     thanks = slack.api.wait_for(2, "chat.postMessage")[1]
     assert "Thanks for the feedback" in thanks["text"] and thanks["thread_ts"] == "1800000000.000001"
     slack.service.writer.flush(5)
-    from .slackkit import EVER
-
     [feedback] = slack.service.store.feedback(*EVER)
     assert feedback.question_id == question_id and feedback.helpful is False
 
@@ -125,8 +125,6 @@ def test_did_you_mean_pick_answers_and_is_logged(slack: SlackRig) -> None:
     slack.click(options[1]["action_id"], picked)
     answer = slack.api.wait_for(2, "chat.postMessage")[1]
     assert answer["blocks"][0]["text"]["text"].count("·") == 1
-    from .slackkit import EVER
-
     slack.service.writer.flush(5)
     [pick] = slack.service.store.feedback(*EVER)
     assert pick.picked == picked["t"] and pick.question_id == picked["r"]
