@@ -17,15 +17,15 @@ from typing import Annotated, Any
 import typer
 
 from bot import Advisor, AdvisorError, Query, Settings, load_settings
-from bot.deadletters import DeadLetters, dead_letters_beside
 from bot.evaluation import evaluate, read_labelled
-from bot.kbcheck import check_knowledge
-from bot.pseudonyms import Pseudonymizer
-from bot.querylog import LogRecord, QuestionRecord
-from bot.report import build_report
+from bot.knowledge.kbcheck import check_knowledge
+from bot.querylog.deadletters import DeadLetters, dead_letters_beside
+from bot.querylog.pseudonyms import Pseudonymizer
+from bot.querylog.records import LogRecord, QuestionRecord
+from bot.querylog.report import build_report
+from bot.querylog.spool import Spool
+from bot.querylog.sql import SqlQueryLog
 from bot.service import Service, pseudonym_key
-from bot.spool import Spool
-from bot.sqllog import SqlQueryLog
 
 from .console import Console, to_text
 from .journal import SLACK_JOURNAL, Journal
@@ -430,7 +430,7 @@ def bench_intents(
     ] = "hybrid",
 ) -> None:
     """Accuracy, out-of-scope recall and latency of the matcher on a public intent benchmark."""
-    from bot.intents import MATCHERS, load_dataset, run_benchmark
+    from adapters.intents import MATCHERS, load_dataset, run_benchmark
 
     try:
         matcher = "hybrid" if matcher == "semantic" else matcher
@@ -484,7 +484,7 @@ def model_fetch(
     ] = None,
 ) -> None:
     """Download a sentence-embedding model exported to ONNX (HF_ENDPOINT, HF_HUB_OFFLINE apply)."""
-    from bot.modelhub import fetch_model
+    from bot.matching.modelhub import fetch_model
 
     settings = _settings()
     try:
@@ -507,8 +507,8 @@ def model_show(
     ] = None,
 ) -> None:
     """Print what the encoder would load: files, sha256, tokenizer, inputs, dimensions."""
-    from bot.encoder import Encoder
-    from bot.modelfiles import find_model
+    from bot.matching.encoder import Encoder
+    from bot.matching.modelfiles import find_model
 
     settings = _settings()
     try:

@@ -11,17 +11,18 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from .advisor import Advisor, settings_encoder
+from .advisor import Advisor
 from .config import Settings
 from .encoding import repair
 from .errors import ConfigError
-from .knowledge import load_knowledge
-from .logwriter import LogWriter
-from .pseudonyms import Pseudonymizer, load_or_create_key
-from .querylog import Pending
-from .recording import Recorder
-from .spool import Spool
-from .sqllog import SqlQueryLog
+from .knowledge.knowledge import load_knowledge
+from .matching.build import settings_encoder
+from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
+from .querylog.recording import Recorder
+from .querylog.records import Pending
+from .querylog.spool import Spool
+from .querylog.sql import SqlQueryLog
+from .querylog.writer import LogWriter
 
 __all__ = ["Service", "pseudonym_key"]
 

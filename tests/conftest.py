@@ -10,8 +10,8 @@ import pytest
 
 from bot import Advisor, Knowledge
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.querylog import MemoryQueryLog, QueryLog
-from bot.sqllog import SqlQueryLog
+from bot.querylog.records import MemoryQueryLog, QueryLog
+from bot.querylog.sql import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
 
 from .pgserver import PostgresServer, find_pg_bin

@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.deadletters import DeadLetters
-from bot.pseudonyms import Pseudonymizer
-from bot.sqllog import SqlQueryLog
+from bot.querylog.deadletters import DeadLetters
+from bot.querylog.pseudonyms import Pseudonymizer
+from bot.querylog.sql import SqlQueryLog
 
 from .test_logwriter import record
 

@@ -18,7 +18,7 @@ import yaml
 from pydantic import AliasChoices
 
 from bot.config import Settings, Thresholds
-from bot.policy import Policy
+from bot.knowledge.policy import Policy
 
 from .live import send
 

@@ -16,7 +16,7 @@ import pytest
 
 from adapters.server import check_channels
 from bot import ConfigError, load_settings
-from bot.sqllog import SqlQueryLog
+from bot.querylog.sql import SqlQueryLog
 
 from .live import send
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.querylog import ChecklistRecord, FeedbackRecord, Pending, QueryLog, QuestionRecord
+from bot.querylog.records import ChecklistRecord, FeedbackRecord, Pending, QueryLog, QuestionRecord
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sqllog import SqlQueryLog
+from bot.querylog.sql import SqlQueryLog
 
 from .live import Loop, send, signed_headers
 from .slack_api import SlackApi

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot import Answer, Query
 from bot.config import Settings, secret
-from bot.report import build_report
+from bot.querylog.report import build_report
 from bot.service import Service
 
 from .charts import bar_chart

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
+from .records import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
 
 __all__ = ["Spool", "from_json", "is_writable", "to_json"]
 

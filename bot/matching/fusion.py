@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .answer import Candidate
+from ..answer import Candidate
+from ..text import is_hebrew
 from .batching import Batcher
 from .features import Analysis
-from .matcher import LexicalMatcher
+from .lexical import LexicalMatcher
 from .scorers import FittedScorer, LexicalScorer, Matrix, Scorer
-from .text import is_hebrew
 
 __all__ = ["FusedMatcher", "Stacking"]
 

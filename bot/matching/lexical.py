@@ -24,9 +24,9 @@ from typing import Protocol
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .answer import Candidate
+from ..answer import Candidate
+from ..text import hebrew_variants, is_hebrew, stem, tokens
 from .features import Analysis, analyze
-from .text import hebrew_variants, is_hebrew, stem, tokens
 
 __all__ = ["LexicalMatcher", "Matcher", "MatcherWeights"]
 

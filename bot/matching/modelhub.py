@@ -1,6 +1,6 @@
 """Sentence-embedding models fetched by name from a Hugging Face hub (``advisor model fetch``).
 
-Only what the encoder reads is downloaded: one ONNX graph (chosen like :mod:`bot.modelfiles`
+Only what the encoder reads is downloaded: one ONNX graph (chosen like :mod:`bot.matching.modelfiles`
 chooses, or named), its external-data file, ``tokenizer.json``, the small configuration files
 and the model card (it states the licence). huggingface_hub does the transfer and the caching,
 so ``HF_ENDPOINT`` (a mirror), ``HF_HUB_OFFLINE`` (use the cache only) and ``HF_TOKEN`` work as
@@ -29,7 +29,7 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .modelfiles import ONNX_NAMES, SETTINGS_FILE, find_model, sha256_of
 
 __all__ = ["Fetched", "fetch_model", "file_digests"]

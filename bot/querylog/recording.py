@@ -17,13 +17,13 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Protocol
 
-from .answer import Answer
-from .encoding import repair
+from ..answer import Answer
+from ..encoding import repair
+from ..query import Query
+from ..text import clean, detect_lang
 from .pseudonyms import Pseudonymizer
-from .query import Query
-from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
+from .records import ChecklistRecord, FeedbackRecord, LogRecord, QuestionRecord
 from .redaction import redact
-from .text import clean, detect_lang
 
 __all__ = ["Recorder", "Sink"]
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fusion import FusedMatcher
-from .matcher import LexicalMatcher, Matcher
-from .scorers import LexicalScorer, SemanticScorer
+from bot.matching.build import TopicTexts, build_matcher, default_encoder
+from bot.matching.embedcache import CachedExamples, EmbeddingCache
+from bot.matching.lexical import Matcher
 
 __all__ = ["DATASETS", "Dataset", "load_dataset", "run_benchmark"]
 
@@ -91,26 +91,14 @@ def pick_threshold(matcher: Matcher, val: list[Pair], target: float = WRONGLY_DE
     return _percentile(scores, target * 100)
 
 
-def build_matcher(kind: str, topics: dict[str, list[str]], cache_dir: Path | None = None) -> Matcher:
+def benchmark_matcher(kind: str, topics: dict[str, list[str]], cache_dir: Path | None = None) -> Matcher:
     """The advisor's matcher of that kind (``advisor ask`` builds the same from its settings)."""
     if kind not in MATCHERS:
         raise ValueError(f"unknown matcher {kind!r}; choose one of {', '.join(MATCHERS)}")
-    explainer = LexicalMatcher(topics)
-    if kind == "centroid":
-        return explainer
-    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
-    others = []
-    if kind == "hybrid":
-        from .advisor import CachedExamples, default_encoder
-        from .embedcache import EmbeddingCache
-
-        encoder = default_encoder()
-        if cache_dir is not None:
-            cached = CachedExamples(encoder, EmbeddingCache(cache_dir))
-            others.append(SemanticScorer(cached, cached.encode_examples))
-        else:
-            others.append(SemanticScorer(encoder))
-    return FusedMatcher(topics, lexical, explainer, others)
+    encoder = None
+    if kind == "hybrid" and cache_dir is not None:
+        encoder = CachedExamples(default_encoder(), EmbeddingCache(cache_dir))
+    return build_matcher(TopicTexts.labelled(topics), kind, encoder)
 
 
 def run_benchmark(
@@ -121,7 +109,7 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """``cache_dir`` keeps the training examples' embeddings between runs."""
     started = time.perf_counter()
-    matcher = build_matcher(matcher_kind, dataset.train, cache_dir)
+    matcher = benchmark_matcher(matcher_kind, dataset.train, cache_dir)
     build_seconds = time.perf_counter() - started
     declining = dataset.has_oos and bool(dataset.val)
     threshold = pick_threshold(matcher, dataset.val) if declining else None

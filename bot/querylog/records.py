@@ -1,7 +1,7 @@
 """The query log port: what is recorded about each question, feedback and finished checklist.
 
-Records hold pseudonyms and redacted text only; they are built by :mod:`bot.recording` before
-they leave the core. :class:`MemoryQueryLog` is the in-memory twin of :class:`~bot.sqllog.SqlQueryLog`
+Records hold pseudonyms and redacted text only; they are built by :mod:`bot.querylog.recording` before
+they leave the core. :class:`MemoryQueryLog` is the in-memory twin of :class:`~bot.querylog.sql.SqlQueryLog`
 used by tests and the console; one contract test suite runs against both.
 """
 

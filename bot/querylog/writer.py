@@ -4,7 +4,7 @@ are written, without duplicates, once it is back.
 
 No single record stops the writer: when the store refuses a batch while it still answers, the
 batch is written record by record and a record it refuses goes to the dead letters
-(:mod:`bot.deadletters`), counted. If the thread stops anyway (an error nobody foresaw), it is
+(:mod:`bot.querylog.deadletters`), counted. If the thread stops anyway (an error nobody foresaw), it is
 started again after a pause that grows while it keeps stopping, and takes up the batch it was
 writing; :attr:`LogWriter.running` is False meanwhile, which makes the server not ready."""
 
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from .deadletters import DeadLetters, dead_letters_beside
-from .querylog import LogRecord, QueryLog
+from .records import LogRecord, QueryLog
 from .spool import Spool, is_writable
 
 __all__ = ["LogWriter", "WriterStats"]

@@ -2,7 +2,7 @@
 
 onnxruntime runs the graph on the CPU and ``tokenizers`` reads the model's own
 ``tokenizer.json``; no PyTorch, nothing fetched at run time. Which files make a model is
-:mod:`bot.modelfiles`' business; this module feeds the graph only the inputs it declares
+:mod:`bot.matching.modelfiles`' business; this module feeds the graph only the inputs it declares
 (``input_ids``, ``attention_mask``, ``token_type_ids`` when present), pools token states by
 mean or CLS (or takes an already pooled ``sentence_embedding``) and normalizes.
 
@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 from tokenizers import Encoding, Tokenizer
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .modelfiles import ModelFiles, default_model, find_model
 
 __all__ = ["Encoder", "load_encoder"]

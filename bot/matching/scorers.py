@@ -7,7 +7,7 @@ Two kinds, both linear classifiers (scikit-learn's multinomial logistic regressi
   TF-IDF vectors: the discriminative counterpart of the matcher's centroids.
 - :class:`SemanticScorer` reads sentence embeddings from an encoder.
 
-Fitting and featurizing are apart so that the fusion (:mod:`bot.fusion`) can fit either on a
+Fitting and featurizing are apart so that the fusion (:mod:`bot.matching.fusion`) can fit either on a
 part of the examples and score the rest. Scoring a question runs on the fitted weights in
 numpy, without scikit-learn's per-call checks: a question costs microseconds here.
 """

@@ -1,8 +1,8 @@
 """Whether the sentence encoder can run: its packages are part of the default install, and
 ``ADVISOR_REQUIRE_SEMANTIC=1`` makes the tests that need it fail rather than skip without them.
 
-The encoder itself is :class:`bot.encoder.Encoder`; the scorer that reads its vectors is
-:class:`bot.scorers.SemanticScorer`, fused with the lexical classifier in :mod:`bot.fusion`.
+The encoder itself is :class:`bot.matching.encoder.Encoder`; the scorer that reads its vectors is
+:class:`bot.matching.scorers.SemanticScorer`, fused with the lexical classifier in :mod:`bot.matching.fusion`.
 """
 
 from __future__ import annotations

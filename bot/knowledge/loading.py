@@ -20,7 +20,7 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
-from .errors import KnowledgeError
+from ..errors import KnowledgeError
 
 __all__ = ["read_model", "read_yaml"]
 

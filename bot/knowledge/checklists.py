@@ -13,11 +13,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rapidfuzz import fuzz, process
 
-from .errors import KnowledgeError
+from ..errors import KnowledgeError
+from ..text import normalize
 from .loading import read_model
 from .localized import Localized, LocalizedList, NonEmpty
 from .sources import Source
-from .text import normalize
 
 __all__ = [
     "MAX_SECTION_ITEMS",

@@ -16,18 +16,18 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["EmbeddingCache", "TextEncoder"]
+__all__ = ["CachedExamples", "EmbeddingCache", "TextEncoder"]
 
 log = logging.getLogger(__name__)
 
 
 class TextEncoder(Protocol):
-    """What the cache needs of an encoder (:class:`bot.encoder.Encoder` is one)."""
+    """What the cache needs of an encoder (:class:`bot.matching.encoder.Encoder` is one)."""
 
     @property
     def identity(self) -> str: ...
@@ -96,3 +96,18 @@ class EmbeddingCache:
         except OSError as exc:
             log.warning("embedding cache: cannot write %s (%s); not cached", path, exc)
             Path(temporary).unlink(missing_ok=True)
+
+
+class CachedExamples:
+    """An encoder whose ``encode_examples`` reads the knowledge base's vectors from the cache
+    (keyed by the model's files and the texts) instead of computing them at every start."""
+
+    def __init__(self, encoder: Any, cache: Any) -> None:
+        self.encoder = encoder
+        self.cache = cache
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        return self.encoder.encode(texts)
+
+    def encode_examples(self, texts: Sequence[str]) -> Any:
+        return self.cache.get_or_compute(self.encoder, list(texts))

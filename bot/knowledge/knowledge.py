@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .answer import Verdict
+from ..answer import Verdict
+from ..errors import KnowledgeError
 from .checklists import Checklist, load_checklists
-from .errors import KnowledgeError
 from .loading import read_model, read_yaml
 from .localized import Localized, LocalizedList, NonEmpty, placeholders
 from .policy import Policy

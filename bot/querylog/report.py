@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
+from ..text import normalize
 from .csvexport import to_csv
-from .querylog import QueryLog, QuestionRecord, Rating
-from .text import normalize
+from .records import QueryLog, QuestionRecord, Rating
 
 __all__ = ["Cluster", "Report", "build_report"]
 

@@ -1,10 +1,10 @@
-"""Alembic environment: runs against the engine handed over by ``bot.migrations.upgrade``."""
+"""Alembic environment: runs against the engine handed over by ``bot.querylog.migrations.upgrade``."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from bot.sqllog import metadata
+from bot.querylog.schema import metadata
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

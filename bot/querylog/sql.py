@@ -1,8 +1,9 @@
 """The query log in a SQL database through SQLAlchemy: SQLite (embedded) or PostgreSQL.
 
-The schema is created and changed only by the alembic migrations in ``bot/migrations``; tables
-here describe it for queries. Inserts ignore rows that already exist (same id, or same channel
-and delivery id), so a retried batch or a redelivered message is stored once.
+The schema is created and changed only by the alembic migrations in ``bot/querylog/migrations``;
+:mod:`bot.querylog.schema` describes it for queries. Inserts ignore rows that already exist
+(same id, or same channel and delivery id), so a retried batch or a redelivered message is
+stored once.
 """
 
 from __future__ import annotations
@@ -19,73 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from .querylog import ChecklistRecord, FeedbackRecord, LogRecord, Pending, QuestionRecord, Rating, Tally
+from .migrations import upgrade
+from .records import ChecklistRecord, FeedbackRecord, LogRecord, Pending, QuestionRecord, Rating, Tally
+from .schema import checklist_runs, delivery_claims, feedback, pending_answers, questions
 
-__all__ = ["SqlQueryLog", "metadata"]
-
-metadata = sa.MetaData()
-
-questions = sa.Table(
-    "questions",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("workspace", sa.String(32)),
-    sa.Column("user_pseudonym", sa.String(32), index=True),
-    sa.Column("conversation", sa.String(32)),
-    sa.Column("delivery_id", sa.String(200)),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("lang", sa.String(2), nullable=False),
-    sa.Column("topic", sa.String(100), index=True),
-    sa.Column("outcome", sa.String(16), nullable=False),
-    sa.Column("confidence", sa.Float, nullable=False),
-    sa.Column("verdict", sa.String(16)),
-    sa.Column("runners_up", sa.JSON, nullable=False),
-    sa.Column("latency_ms", sa.Float, nullable=False),
-    sa.UniqueConstraint("channel", "delivery_id", name="uq_questions_delivery"),
-)
-
-feedback = sa.Table(
-    "feedback",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("question_id", sa.String(32), nullable=False, index=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("user_pseudonym", sa.String(32), index=True),
-    sa.Column("helpful", sa.Boolean),
-    sa.Column("comment", sa.Text),
-    sa.Column("picked", sa.String(100)),
-)
-
-checklist_runs = sa.Table(
-    "checklist_runs",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("user_pseudonym", sa.String(32), index=True),
-    sa.Column("checklist", sa.String(100), nullable=False),
-    sa.Column("total", sa.Integer, nullable=False),
-    sa.Column("missed", sa.JSON, nullable=False),
-)
-
-delivery_claims = sa.Table(
-    "delivery_claims",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False, index=True),
-)
-
-pending_answers = sa.Table(
-    "pending_answers",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False, index=True),
-)
+__all__ = ["SqlQueryLog"]
 
 CLAIM = sa.text(
     "INSERT INTO delivery_claims (key, claimed_at) VALUES (:key, :at) "
@@ -219,8 +158,6 @@ class SqlQueryLog:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (safe to run at every start)."""
-        from .migrations import upgrade
-
         upgrade(self.engine)
 
     def _insert(self, table: sa.Table) -> sa.Insert:

@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["Pseudonymizer", "load_or_create_key"]
 
