@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from bot import Advisor, AdvisorError, Query, Settings, load_settings
+from bot.delivery.sql import SqlDeliveryClaims
 from bot.evaluation import evaluate, read_labelled
 from bot.knowledge.kbcheck import check_knowledge
 from bot.querylog.deadletters import DeadLetters, dead_letters_beside
@@ -269,7 +270,9 @@ def log_purge(
     age = parse_duration(older_than) if older_than else timedelta(days=settings.retention_days)
     cutoff = datetime.now(UTC) - age
     try:
-        removed = _store(settings).purge(cutoff)
+        store = _store(settings)
+        removed = store.purge(cutoff)
+        SqlDeliveryClaims(store.engine, store.write_lock).purge(cutoff)
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise _fail(RuntimeError(f"the query log could not be purged: {type(exc).__name__}")) from exc
     spooled = _discard_waiting(

@@ -59,8 +59,8 @@ async def ask(advisor: Advisor, query: Query) -> Answer | None:
 class Claims:
     """``await claims(delivery, keep)``: True when this replica should answer the delivery.
 
-    The database decides (see :meth:`Service.claim`), on a thread of its own; claims that come
-    while one is in flight go together in the next call; and past ``seconds`` the answer goes
+    The database decides (see :class:`bot.delivery.leases.Deliveries`), on a thread of its own;
+    claims that come while one is in flight go together in the next call; and past ``seconds`` the answer goes
     out anyway (:class:`ClaimDeadline`). With ``pace``, the answers one batch wakes go on one per
     turn of the event loop (:class:`Turnstile`): for answers rendered and sent on the loop itself
     (Teams: botbuilder's serialization takes milliseconds each), not for those handed to threads
@@ -90,7 +90,8 @@ class Claims:
 
     async def _claim_many(self, items: list[tuple[str, dict[str, Any] | None]]) -> list[bool]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self.service.claim_many, items, self.lease_seconds)
+        claim_many = self.service.deliveries.claim_many
+        return await loop.run_in_executor(self._thread, claim_many, items, self.lease_seconds)
 
     def close(self) -> None:
         self._thread.shutdown(wait=False)

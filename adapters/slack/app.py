@@ -174,8 +174,8 @@ class SlackAdapter:
             # Messages still being answered here, or answered and not yet let go of (their log
             # record or claim is on its way), keep their leases: only a dead replica's lapse.
             alive = [*self._held, *(delivery for delivery, _ in self._answered)]
-            await self._database(self.service.renew, alive, self.lease_seconds)
-            for kept in await self._database(self.service.overdue, self.lease_seconds):
+            await self._database(self.service.deliveries.renew, alive, self.lease_seconds)
+            for kept in await self._database(self.service.deliveries.take_over_lapsed, self.lease_seconds):
                 if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
                     work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
                     self.tasks.spawn(work, "slack-taken-over")
@@ -197,7 +197,7 @@ class SlackAdapter:
             return
         self._answered = waiting
         released = [delivery for delivery, _ in ready]
-        if await self._database(self.service.release, released):
+        if await self._database(self.service.deliveries.release, released):
             self.journal.done(released)
             return
         # The database is away: keep them for the next round (bounded; past it their leases lapse

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol
 
@@ -19,7 +19,6 @@ __all__ = [
     "FeedbackRecord",
     "LogRecord",
     "MemoryQueryLog",
-    "Pending",
     "QueryLog",
     "QuestionRecord",
     "Rating",
@@ -97,23 +96,10 @@ class Rating:
     topic: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A delivery acknowledged and not yet answered: what is needed to answer it (``payload``,
-    JSON) and until when the replica that claimed it is trusted to (``lease_until``)."""
-
-    key: str
-    channel: str
-    payload: str
-    lease_until: datetime
-
-
 class QueryLog(Protocol):
     """Storage for the log. ``write`` is idempotent: a record whose id, or a question whose
-    (channel, delivery id), is already stored is skipped, so retries never duplicate.
-    ``claim`` is the synchronous arbiter between replicas receiving the same delivery; with a
-    ``pending`` it also keeps the delivery until ``release``, so that if the claimant dies another
-    replica takes it over once the lease ends (``overdue``)."""
+    (channel, delivery id), is already stored is skipped, so retries never duplicate. (Which
+    replica answers a delivery is :mod:`bot.delivery`'s business, not the log's.)"""
 
     def write(self, records: Sequence[LogRecord]) -> None: ...
 
@@ -134,16 +120,6 @@ class QueryLog(Protocol):
         """Feedback on the questions asked in the period, whenever it was given, by time."""
         ...
 
-    def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool: ...
-
-    def claim_many(self, items: Sequence[tuple[str, Pending | None]], at: datetime) -> list[bool]: ...
-
-    def release(self, keys: Sequence[str]) -> None: ...
-
-    def renew(self, keys: Sequence[str], lease_until: datetime) -> None: ...
-
-    def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]: ...
-
     def purge(self, before: datetime) -> int: ...
 
     def forget(self, user: str) -> int: ...
@@ -163,8 +139,6 @@ class MemoryQueryLog:
     _feedback: dict[str, FeedbackRecord] = field(default_factory=dict)
     _checklists: dict[str, ChecklistRecord] = field(default_factory=dict)
     _deliveries: set[tuple[str, str]] = field(default_factory=set)
-    _claims: dict[str, datetime] = field(default_factory=dict)
-    _pending: dict[str, Pending] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def write(self, records: Sequence[LogRecord]) -> None:
@@ -217,47 +191,8 @@ class MemoryQueryLog:
             if f.question_id in asked
         ]
 
-    def claim(self, key: str, at: datetime, pending: Pending | None = None) -> bool:
-        return self.claim_many([(key, pending)], at)[0]
-
-    def claim_many(self, items: Sequence[tuple[str, Pending | None]], at: datetime) -> list[bool]:
-        won = []
-        with self._lock:
-            for key, pending in items:
-                first = key not in self._claims
-                if first:
-                    self._claims[key] = at
-                    if pending is not None:
-                        self._pending[key] = pending
-                won.append(first)
-        return won
-
-    def release(self, keys: Sequence[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._pending.pop(key, None)
-
-    def renew(self, keys: Sequence[str], lease_until: datetime) -> None:
-        with self._lock:
-            for key in keys:
-                if key in self._pending:
-                    self._pending[key] = replace(self._pending[key], lease_until=lease_until)
-
-    def overdue(self, now: datetime, lease_until: datetime, limit: int = 50) -> list[Pending]:
-        with self._lock:
-            late = sorted(
-                (p for p in self._pending.values() if p.lease_until < now), key=lambda p: p.lease_until
-            )
-            taken = [replace(p, lease_until=lease_until) for p in late[:limit]]
-            self._pending.update((p.key, p) for p in taken)
-            return taken
-
     def purge(self, before: datetime) -> int:
         with self._lock:
-            for key in [k for k, at in self._claims.items() if at < before]:
-                del self._claims[key]
-            for key in [k for k, p in self._pending.items() if p.lease_until < before]:
-                del self._pending[key]
             return self._drop(lambda r: _time(r) < before)
 
     def forget(self, user: str) -> int:
