@@ -29,7 +29,7 @@ from bot.querylog.sql import SqlQueryLog
 from bot.service import Service, pseudonym_key
 
 from .console import Console, to_text
-from .journal import SLACK_JOURNAL, Journal
+from .slack.journal import SLACK_JOURNAL, Journal
 
 app = typer.Typer(
     help="Advisor: using social networks safely for business.",
