@@ -35,7 +35,8 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
-from ..commands import ask, command_query
+from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
+from ..commands import command_query
 from ..repair import repaired
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
@@ -223,7 +224,7 @@ class SlackAdapter:
             return await ask(self.advisor, query)
 
     def _labels(self, lang: str) -> dict[str, str]:
-        return {name: self.advisor.label(name, lang) for name in LABELS}
+        return labels(self.advisor, lang, LABELS)
 
     def _render(
         self, answer: Answer | None, lang: str, quote: str | None = None
@@ -279,15 +280,8 @@ class SlackAdapter:
         user = (body.get("user") or {}).get("id")
         if kind.startswith("tick:"):
             return  # Slack keeps the ticks in the message until "Done" is pressed
-        if kind in ("helpful", "not_helpful", "none"):
-            await asyncio.to_thread(
-                self.advisor.feedback,
-                str(value.get("q", "")),
-                "slack",
-                user,
-                helpful={"helpful": True, "not_helpful": False}.get(kind),
-                picked="none" if kind == "none" else None,
-            )
+        if kind in FEEDBACK:
+            await record_feedback(self.advisor, kind, str(value.get("q", "")), "slack", user)
             lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))
             thanks = self._labels(lang)["thanks_feedback"]
             await self._reply(
@@ -300,13 +294,11 @@ class SlackAdapter:
             "lang": action_lang(value),
             "workspace_id": (body.get("team") or {}).get("id"),
         }
-        if kind.startswith("topic:"):
-            query = Query("", topic=str(value.get("t", "")), reply_to=value.get("r"), **common)
-        elif kind.startswith("checklist:"):
-            query = Query("", checklist=str(value.get("c", "")), **common)
-        elif kind == "done":
-            query = Query("", checklist=str(value.get("c", "")), ticked=ticked(body), **common)
-        else:
+        # Buttons are named "topic:ID" and "checklist:ID" (Slack wants action ids unique in a
+        # message), and "done".
+        button = kind.partition(":")[0] if kind.startswith(("topic:", "checklist:")) else kind
+        query = button_query(button, value, ticked(body), **common)
+        if query is None:
             return
         answer = await self._ask(query)
         fallback, blocks = self._render(answer, common["lang"] or "en")
@@ -332,8 +324,10 @@ class SlackAdapter:
             await self.delivery.post(channel, text, blocks, thread_ts=thread)
 
     async def _publish_home(self, user: str) -> None:
-        about = await asyncio.to_thread(self.advisor.handle, Query("", topic="help", lang="en", user_id=user))
-        lists = await asyncio.to_thread(self.advisor.handle, Query("", checklist="", lang="en"))
+        about = await ask(self.advisor, Query("", topic="help", lang="en", user_id=user))
+        lists = await ask(self.advisor, Query("", checklist="", lang="en"))
+        if about is None or lists is None:
+            return  # logged by ask(); the Home tab keeps what it showed
         await self.delivery.publish_home(user, home_view(about, lists, lists.text))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
+from ..channel import BodyRefused, read_json
 from ..commands import Claims
 from ..repair import repaired
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
@@ -108,16 +108,10 @@ class TeamsAdapter:
         await self.auth.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
-            return _error(413, "request body too large")
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return _error(415, "expected application/json")
         try:
-            body = repaired(json.loads(await request.read()))
-        except web.HTTPRequestEntityTooLarge:
-            return _error(413, "request body too large")
-        except (ValueError, RecursionError):
-            return _error(400, "not JSON")
+            body = repaired(await read_json(request, self.settings.max_body_bytes))
+        except BodyRefused as refused:
+            return _error(refused.status, refused.message)
         if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
             return _error(400, "not a Bot Framework activity")
         missing = _missing(body)

@@ -4,7 +4,6 @@ activities, the connector that sends replies) is the adapter's (:mod:`adapters.t
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from botbuilder.core import ActivityHandler, CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -13,7 +12,8 @@ from botbuilder.schema import Activity, ChannelAccount, TextFormatTypes
 from bot import Advisor, Answer, Query
 from bot.text import detect_lang
 
-from ..commands import Claims, ask, command_query
+from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
+from ..commands import Claims, command_query
 from .cards import checklist_card, to_card, welcome_card
 
 __all__ = ["AdvisorBot"]
@@ -58,7 +58,7 @@ class AdvisorBot(ActivityHandler):
             await self.on_added(turn_context)
 
     def labels(self, lang: str) -> dict[str, str]:
-        return {name: self.advisor.label(name, lang) for name in LABELS}
+        return labels(self.advisor, lang, LABELS)
 
     def query_fields(self, activity: Activity) -> dict[str, Any]:
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
@@ -100,29 +100,17 @@ class AdvisorBot(ActivityHandler):
     async def on_card_action(self, context: TurnContext, value: dict[str, Any]) -> None:
         fields = self.query_fields(context.activity)
         kind, lang = str(value.get("advisor")), value.get("l") if value.get("l") in ("en", "he") else None
-        if kind in ("helpful", "not_helpful", "none"):
-            await asyncio.to_thread(
-                self.advisor.feedback,
-                str(value.get("q", "")),
-                "teams",
-                fields["user_id"],
-                helpful={"helpful": True, "not_helpful": False}.get(kind),
-                picked="none" if kind == "none" else None,
-            )
+        if kind in FEEDBACK:
+            await record_feedback(self.advisor, kind, str(value.get("q", "")), "teams", fields["user_id"])
             thanks = MessageFactory.text(self.labels(lang or "en")["thanks_feedback"])
             thanks.text_format = TextFormatTypes.plain
             await context.send_activity(thanks)
             return
-        if kind == "topic":
-            query = Query("", topic=str(value.get("t", "")), reply_to=value.get("r"), lang=lang, **fields)
-        elif kind == "checklist":
-            query = Query("", checklist=str(value.get("c", "")), lang=lang, **fields)
-        elif kind == "done":
-            ticked = frozenset(
-                k[5:] for k, v in value.items() if k.startswith("item:") and str(v).lower() == "true"
-            )
-            query = Query("", checklist=str(value.get("c", "")), ticked=ticked, lang=lang, **fields)
-        else:
+        ticked = frozenset(
+            k[5:] for k, v in value.items() if k.startswith("item:") and str(v).lower() == "true"
+        )
+        query = button_query(kind, value, ticked, lang=lang, **fields)
+        if query is None:
             return
         await context.send_activity(self.render(await self.ask(query), lang or "en"))
 
