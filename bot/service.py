@@ -20,7 +20,7 @@ from .querylog.spool import Spool
 from .querylog.sql import SqlQueryLog
 from .querylog.writer import LogWriter
 
-__all__ = ["Service", "pseudonym_key"]
+__all__ = ["Service", "open_store", "pseudonym_key"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,14 @@ def pseudonym_key(settings: Settings, allow_generated: bool) -> bytes:
         "pseudonyms of user ids in the query log. Set it to a long random secret, or set "
         "ADVISOR_ENV=development for a local key."
     )
+
+
+def open_store(settings: Settings) -> SqlQueryLog:
+    """The query log store the settings name; an embedded SQLite one is brought up to date."""
+    store = SqlQueryLog(settings.log_url)
+    if settings.is_sqlite:
+        store.upgrade()
+    return store
 
 
 @dataclass

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli import DATASETS_DIR, app
-from adapters.intents import DATASETS, Dataset, load_dataset, run_benchmark
+from adapters.cli import app
+from adapters.cli.bench import DATASETS_DIR
+from adapters.cli.intents import DATASETS, Dataset, load_dataset, run_benchmark
 from bot.matching.semantic import available as semantic_available
 
 # Where CI has the datasets beside the clone it sets ADVISOR_REQUIRE_DATASETS=1: then these run
