@@ -1,9 +1,9 @@
-"""What the chat adapters share: reading a typed command; answering in a worker thread with the
-one catch-all that turns a failure into an apology (and a logged ``error`` row); and asking the
-database which replica answers a message.
+"""What the chat adapters share beyond :mod:`adapters.channel`: reading a typed command, and
+asking the database which replica answers a message.
 
-Answers and claims each have threads of their own: a slow database keeps a claim's thread
-waiting, never the threads that answer (nor the default executor's, which others share).
+Claims have a thread of their own (answers another, :func:`adapters.channel.ask`): a slow
+database keeps a claim's thread waiting, never the threads that answer (nor the default
+executor's, which others share).
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot import Advisor, Answer, Query
+from bot import Query
 from bot.service import Service
 from bot.text import detect_lang
 
 from .tasks import Batched, ClaimDeadline, Turnstile
 
-__all__ = ["Claims", "ask", "command_query"]
+__all__ = ["Claims", "command_query"]
 
 log = logging.getLogger(__name__)
-
-ANSWERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="answer")
 
 CHECKLIST_WORDS = ("checklists", "checklist", "רשימות בדיקה", "רשימת בדיקה", "צ'קליסט")
 HELP_WORDS = frozenset({"", "help", "עזרה"})
@@ -42,25 +40,11 @@ def command_query(text: str, **fields: Any) -> Query:
     return Query(text, **fields)
 
 
-async def ask(advisor: Advisor, query: Query) -> Answer | None:
-    """The answer, or None after logging the failure (the adapter then apologises)."""
-
-    def work() -> Answer | None:
-        try:
-            return advisor.handle(query)
-        except Exception:  # noqa: BLE001 - the adapters' one catch-all for answering
-            log.exception("answering failed (delivery %s)", query.delivery_id)
-            advisor.record_failure(query)
-            return None
-
-    return await asyncio.get_running_loop().run_in_executor(ANSWERING, work)
-
-
 class Claims:
     """``await claims(delivery, keep)``: True when this replica should answer the delivery.
 
-    The database decides (see :meth:`Service.claim`), on a thread of its own; claims that come
-    while one is in flight go together in the next call; and past ``seconds`` the answer goes
+    The database decides (see :class:`bot.delivery.leases.Deliveries`), on a thread of its own;
+    claims that come while one is in flight go together in the next call; and past ``seconds`` the answer goes
     out anyway (:class:`ClaimDeadline`). With ``pace``, the answers one batch wakes go on one per
     turn of the event loop (:class:`Turnstile`): for answers rendered and sent on the loop itself
     (Teams: botbuilder's serialization takes milliseconds each), not for those handed to threads
@@ -90,7 +74,8 @@ class Claims:
 
     async def _claim_many(self, items: list[tuple[str, dict[str, Any] | None]]) -> list[bool]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self.service.claim_many, items, self.lease_seconds)
+        claim_many = self.service.deliveries.claim_many
+        return await loop.run_in_executor(self._thread, claim_many, items, self.lease_seconds)
 
     def close(self) -> None:
         self._thread.shutdown(wait=False)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot import Advisor, Answer, Option, Outcome, Query, Verdict
-from bot.checklists import ChecklistView, ItemView
+from bot.knowledge.checklists import ChecklistView, ItemView
 
 __all__ = ["Console", "to_text"]
 

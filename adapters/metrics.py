@@ -30,7 +30,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from bot import Answer, Query
-from bot.logwriter import LogWriter
+from bot.querylog.writer import LogWriter
 from bot.service import Service
 
 __all__ = ["Metrics"]

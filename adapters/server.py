@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -22,7 +22,12 @@ from bot import ConfigError
 from bot.config import Settings, secret
 from bot.service import Service
 
+from .channel import Channel
 from .metrics import Metrics
+
+if TYPE_CHECKING:
+    from .slack import SlackAdapter
+    from .teams import TeamsAdapter
 
 __all__ = [
     "HTTP_LIMITS",
@@ -73,8 +78,8 @@ class ServerState:
 
 
 STATE = web.AppKey("state", ServerState)
-SLACK: web.AppKey[Any] = web.AppKey("slack", object)
-TEAMS: web.AppKey[Any] = web.AppKey("teams", object)
+SLACK: web.AppKey[SlackAdapter] = web.AppKey("slack")
+TEAMS: web.AppKey[TeamsAdapter] = web.AppKey("teams")
 METRICS = web.AppKey("metrics", Metrics)
 
 
@@ -194,12 +199,13 @@ def build_app(
     if settings.web_enabled:
         from .web import WebAdapter
 
-        WebAdapter(service, settings).mount(app)
+        site: Channel = WebAdapter(service, settings)
+        site.mount(app)
     if "slack" in channels:
         from .slack import SlackAdapter
 
         slack = SlackAdapter(service, settings, clock)
-        slack.mount(app)
+        _mount(app, slack)
         if secret(settings.slack_app_token):
             _socket_mode(app, slack, secret(settings.slack_app_token))
         app[SLACK] = slack
@@ -207,9 +213,13 @@ def build_app(
         from .teams import TeamsAdapter
 
         teams = TeamsAdapter(service, settings, teams_credentials, clock)
-        teams.mount(app)
+        _mount(app, teams)
         app[TEAMS] = teams
     return app
+
+
+def _mount(app: web.Application, channel: Channel) -> None:
+    channel.mount(app)
 
 
 def _body_deadline(settings: Settings) -> Any:

@@ -56,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from slack_load import QUESTIONS, event, free_port, percentile  # noqa: E402
 
-from bot.sqllog import SqlQueryLog  # noqa: E402
+from bot.querylog.sql import SqlQueryLog  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
 from tests.pgserver import PostgresServer, find_pg_bin  # noqa: E402
 from tests.teamskit import activity  # noqa: E402

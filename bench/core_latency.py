@@ -19,7 +19,7 @@ from pathlib import Path
 from bot import Query
 from bot.advisor import Advisor
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.knowledge import load_knowledge
+from bot.knowledge.knowledge import load_knowledge
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 

@@ -79,9 +79,9 @@ def timings(encode: Any, texts: list[str], rounds: int) -> dict[str, float]:
 
 def measure_advisor(model_dir: str, threads: int, rounds: int) -> dict[str, Any]:
     started = time.perf_counter()
-    from bot.embedcache import EmbeddingCache
-    from bot.encoder import load_encoder
-    from bot.knowledge import load_knowledge
+    from bot.knowledge.knowledge import load_knowledge
+    from bot.matching.embedcache import EmbeddingCache
+    from bot.matching.encoder import load_encoder
     from bot.testing import DEFAULT_KNOWLEDGE_DIR
 
     imported = time.perf_counter()
@@ -152,7 +152,7 @@ def measure_fastembed(model_dir: str, threads: int, rounds: int) -> dict[str, An
 def fastembed_directory(into: Path) -> Path:
     """The default model's two pinned files, plus the two small configuration files fastembed
     insists on (it reads the special tokens and the length from them)."""
-    from bot.modelfiles import default_model
+    from bot.matching.modelfiles import default_model
 
     files = default_model()
     files.digests()
@@ -218,7 +218,7 @@ def main() -> None:
         report(theirs)
         import numpy as np
 
-        from bot.encoder import load_encoder
+        from bot.matching.encoder import load_encoder
 
         mine = load_encoder(None).encode(questions()[:64])
         cosines = (mine * np.array(theirs["vectors"])).sum(axis=1)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.journal import Journal  # noqa: E402
+from adapters.slack.journal import Journal  # noqa: E402
 
 EVENT = {
     "team": "T0001",

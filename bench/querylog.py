@@ -18,12 +18,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot import Advisor, Query
-from bot.logwriter import LogWriter
-from bot.pseudonyms import Pseudonymizer
-from bot.querylog import QuestionRecord
-from bot.recording import Recorder
-from bot.spool import Spool
-from bot.sqllog import SqlQueryLog
+from bot.querylog.pseudonyms import Pseudonymizer
+from bot.querylog.recording import Recorder
+from bot.querylog.records import QuestionRecord
+from bot.querylog.spool import Spool
+from bot.querylog.sql import SqlQueryLog
+from bot.querylog.writer import LogWriter
 from bot.testing import shipped_advisor
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"

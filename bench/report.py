@@ -17,9 +17,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.querylog import FeedbackRecord, LogRecord, QuestionRecord
-from bot.report import build_report
-from bot.sqllog import SqlQueryLog
+from bot.querylog.records import FeedbackRecord, LogRecord, QuestionRecord
+from bot.querylog.report import build_report
+from bot.querylog.sql import SqlQueryLog
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
 WEEK = timedelta(days=7)

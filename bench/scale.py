@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.matcher import LexicalMatcher  # noqa: E402
+from bot.matching.lexical import LexicalMatcher  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 

@@ -13,9 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +24,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adapters.cli.processes import clean_env, free_port, start_server  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
 from tests.slack_api import SlackApi  # noqa: E402
 
@@ -38,12 +36,6 @@ QUESTIONS = [
     "ולהצטרף לקבוצה בלינקדאין?",
     "can I post a job on linkedin",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -92,23 +84,17 @@ async def run(rate: float, seconds: float, url: str | None) -> None:
     await web.TCPSite(runner, "127.0.0.1", api_port).start()
     port = free_port()
     data = tempfile.mkdtemp(prefix="advisor-bench-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_"))} | {
-        "ADVISOR_ENV": "development",
-        "ADVISOR_DATA_DIR": data,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "ADVISOR_SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/",
-        "ADVISOR_SLACK_CHANNEL_RATE": "1000",
-    }
+    env = clean_env(
+        ADVISOR_ENV="development",
+        ADVISOR_DATA_DIR=data,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        ADVISOR_SLACK_API_URL=f"http://127.0.0.1:{api_port}/api/",
+        ADVISOR_SLACK_CHANNEL_RATE="1000",
+    )
     if url:
         env["ADVISOR_DATABASE_URL"] = url
-    server = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(port, env)
     try:
         async with aiohttp.ClientSession() as session:
             await wait_ready(session, f"http://127.0.0.1:{port}/readyz")

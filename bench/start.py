@@ -19,8 +19,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from slack_load import free_port  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from adapters.cli.processes import free_port  # noqa: E402
 
 ADVISOR = Path(sys.executable).with_name("advisor")
 

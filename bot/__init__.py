@@ -8,7 +8,7 @@ from .advisor import Advisor
 from .answer import Answer, Candidate, Option, Outcome, Verdict
 from .config import Settings, Thresholds, load_settings
 from .errors import AdvisorError, ConfigError, KnowledgeError
-from .knowledge import Knowledge, load_knowledge
+from .knowledge.knowledge import Knowledge, load_knowledge
 from .query import Query
 
 __all__ = [

@@ -3,57 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from .answer import Answer, Candidate, Option, Outcome
-from .checklists import ChecklistIndex, ChecklistView
-from .checklists import view as checklist_view
 from .config import Settings, Thresholds
 from .decision import Decider
-from .entities import Entities, EntityFinder
-from .errors import ConfigError
-from .features import concept_table
-from .fusion import FusedMatcher
-from .knowledge import Knowledge, Topic, load_knowledge
-from .localized import Localized
-from .matcher import LexicalMatcher, Matcher, MatcherWeights
+from .knowledge.checklists import ChecklistIndex, ChecklistView
+from .knowledge.checklists import view as checklist_view
+from .knowledge.knowledge import Knowledge, Topic, load_knowledge
+from .knowledge.localized import Localized
+from .matching.build import TopicTexts, build_matcher, settings_encoder
+from .matching.entities import Entities, EntityFinder
+from .matching.lexical import LexicalMatcher, Matcher
+from .matching.scorers import Encoder
 from .query import Channel, Query
-from .recording import Recorder, new_id
-from .scorers import Encoder, LexicalScorer, SemanticScorer
+from .querylog.recording import Recorder, new_id
 from .text import clean, detect_lang, has_words
 
-__all__ = [
-    "MATCHER_KINDS",
-    "Advisor",
-    "build_matcher",
-    "lexical_matcher",
-    "default_encoder",
-    "settings_encoder",
-    "topic_documents",
-]
-
-
-def topic_examples(knowledge: Knowledge) -> dict[str, list[str]]:
-    """Each topic's example questions."""
-    return {topic.id: list(topic.examples.all()) for topic in knowledge.topics.values()}
-
-
-def topic_keywords(knowledge: Knowledge) -> dict[str, list[str]]:
-    """Each topic's keywords and titles: what it is about, not how people ask."""
-    return {
-        topic.id: [*topic.keywords.all(), topic.title.en, topic.title.he]
-        for topic in knowledge.topics.values()
-    }
-
-
-def topic_documents(knowledge: Knowledge) -> dict[str, list[str]]:
-    """What the matcher learns each topic from: its examples, keywords and titles."""
-    return {
-        topic.id: [*topic.examples.all(), *topic.keywords.all(), topic.title.en, topic.title.he]
-        for topic in knowledge.topics.values()
-    }
+__all__ = ["Advisor"]
 
 
 def checklist_documents(knowledge: Knowledge) -> dict[str, list[str]]:
@@ -91,14 +59,14 @@ class Advisor:
         self.thresholds = thresholds or Thresholds.for_matcher(
             "hybrid" if matcher_kind == "semantic" else matcher_kind
         )
-        concepts = concept_table(_concept_groups(knowledge))
-        self.matcher = matcher or build_matcher(knowledge, matcher_kind, encoder)
+        topics = TopicTexts.of(knowledge)
+        self.matcher = matcher or build_matcher(topics, matcher_kind, encoder)
         self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
         self.entities = EntityFinder(
             knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
         )
         self.checklists = ChecklistIndex(knowledge.checklists.values())
-        self._checklist_matcher = LexicalMatcher(checklist_documents(knowledge), concepts=concepts)
+        self._checklist_matcher = LexicalMatcher(checklist_documents(knowledge), concepts=topics.concepts)
         self._clock = clock
         self.recorder = recorder
         self.observers: list[Callable[[Query, Answer], None]] = []
@@ -314,97 +282,6 @@ class Advisor:
         template = getattr(self.knowledge.phrases, name).get(lang)
         fields = self._fields(lang, Entities()) | {"limit": str(self.thresholds.max_question_chars)}
         return Answer(question=text, lang=lang, outcome=Outcome.DECLINED, text=template.format_map(fields))
-
-
-def _concept_groups(knowledge: Knowledge) -> dict[str, list[str]]:
-    """The synonym groups, plus one group for every network the policy names: asking about
-    Instagram is as close to an example about Facebook as to one about Instagram."""
-    policy = knowledge.policy
-    networks = [n for net in policy.networks for n in (net.name, net.id, *net.aliases.all())]
-    single_words = [n for n in networks if len(n.split()) == 1]
-    return {**knowledge.synonyms, "social-network": single_words}
-
-
-def lexical_matcher(knowledge: Knowledge, weights: MatcherWeights | None = None) -> LexicalMatcher:
-    """The plain lexical matcher over the knowledge base's topics, its synonyms and names: it
-    also fixes typos and explains matches for the fused matcher."""
-    return LexicalMatcher(
-        topic_documents(knowledge),
-        weights or MatcherWeights(),
-        concepts=concept_table(_concept_groups(knowledge)),
-        vocabulary=_domain_words(knowledge),
-    )
-
-
-MATCHER_KINDS = ("hybrid", "lexical", "centroid")
-
-
-def settings_encoder(settings: Settings) -> Encoder | None:
-    """The sentence encoder the settings ask for (none in the light, lexical mode), its
-    examples' vectors cached on disk."""
-    if settings.matcher != "hybrid":
-        return None
-    from .embedcache import EmbeddingCache
-    from .encoder import load_encoder
-
-    return CachedExamples(
-        load_encoder(settings.model_dir, settings.encoder_threads),
-        EmbeddingCache(settings.embedding_cache_dir),
-    )
-
-
-def default_encoder() -> Encoder:
-    """The shipped model, without a cache."""
-    from .encoder import load_encoder
-
-    return load_encoder(None)
-
-
-class CachedExamples:
-    """An encoder whose ``encode_examples`` reads the knowledge base's vectors from the cache
-    (keyed by the model's files and the texts) instead of computing them at every start."""
-
-    def __init__(self, encoder: Any, cache: Any) -> None:
-        self.encoder = encoder
-        self.cache = cache
-
-    def encode(self, texts: Sequence[str]) -> Any:
-        return self.encoder.encode(texts)
-
-    def encode_examples(self, texts: Sequence[str]) -> Any:
-        return self.cache.get_or_compute(self.encoder, list(texts))
-
-
-def build_matcher(knowledge: Knowledge, kind: str = "hybrid", encoder: Encoder | None = None) -> Matcher:
-    """The matcher of that kind over the knowledge base (see :class:`Advisor`)."""
-    kind = "hybrid" if kind == "semantic" else kind
-    if kind not in MATCHER_KINDS:
-        raise ConfigError(f"unknown matcher {kind!r}: {', '.join(MATCHER_KINDS)}")
-    explainer = lexical_matcher(knowledge)
-    if kind == "centroid":
-        return explainer
-    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
-    others = []
-    if kind == "hybrid":
-        encoder = encoder or default_encoder()
-        others.append(SemanticScorer(encoder, getattr(encoder, "encode_examples", None)))
-    declines = [t.id for t in knowledge.topics.values() if t.kind == "decline"]
-    return FusedMatcher(
-        topic_examples(knowledge),
-        lexical,
-        explainer,
-        others,
-        declines=declines,
-        keywords=topic_keywords(knowledge),
-    )
-
-
-def _domain_words(knowledge: Knowledge) -> list[str]:
-    """Synonyms and the names of networks and apps: words a typo may be corrected to."""
-    policy = knowledge.policy
-    names = [n for net in policy.networks for n in (net.name, *net.aliases.all())]
-    names += [n for app in policy.approved_apps for n in (app.name, *app.aliases.all())]
-    return [*names, *(w for group in knowledge.synonyms.values() for w in group)]
 
 
 def _applies(wanted: str | None, actual: str | None) -> bool:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from .checklists import ChecklistView, ItemView
+    from .knowledge.checklists import ChecklistView, ItemView
 
 __all__ = ["Answer", "Candidate", "Option", "Outcome", "Verdict"]
 

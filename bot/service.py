@@ -1,29 +1,26 @@
-"""The running advisor: knowledge, matcher, query log store, background writer and recorder,
-assembled from the settings and closed together."""
+"""The running advisor: knowledge, matcher, query log store, background writer, recorder and
+delivery claims, assembled from the settings and closed together."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
 
-from .advisor import Advisor, settings_encoder
+from .advisor import Advisor
 from .config import Settings
-from .encoding import repair
+from .delivery.leases import Deliveries
+from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
-from .knowledge import load_knowledge
-from .logwriter import LogWriter
-from .pseudonyms import Pseudonymizer, load_or_create_key
-from .querylog import Pending
-from .recording import Recorder
-from .spool import Spool
-from .sqllog import SqlQueryLog
+from .knowledge.knowledge import load_knowledge
+from .matching.build import settings_encoder
+from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
+from .querylog.recording import Recorder
+from .querylog.spool import Spool
+from .querylog.sql import SqlQueryLog
+from .querylog.writer import LogWriter
 
-__all__ = ["Service", "pseudonym_key"]
+__all__ = ["Service", "open_store", "pseudonym_key"]
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +39,21 @@ def pseudonym_key(settings: Settings, allow_generated: bool) -> bytes:
     )
 
 
+def open_store(settings: Settings) -> SqlQueryLog:
+    """The query log store the settings name; an embedded SQLite one is brought up to date."""
+    store = SqlQueryLog(settings.log_url)
+    if settings.is_sqlite:
+        store.upgrade()
+    return store
+
+
 @dataclass
 class Service:
     advisor: Advisor
     store: SqlQueryLog
     writer: LogWriter
     pseudonyms: Pseudonymizer
+    deliveries: Deliveries
 
     @classmethod
     def start(
@@ -81,75 +87,8 @@ class Service:
             matcher_kind=settings.matcher,
             encoder=None if base else settings_encoder(settings),
         )
-        return cls(advisor, store, writer, pseudonyms)
-
-    def claim(self, delivery: str, keep: dict[str, Any] | None = None, lease_seconds: float = 60.0) -> bool:
-        """True when this process should answer ``delivery``: the database decides between
-        replicas. With ``keep`` (what is needed to answer it), the delivery stays in the
-        database until :meth:`release`; if this process dies first, another replica takes it
-        over after ``lease_seconds`` (:meth:`overdue`). If the database cannot be reached the
-        answer goes out anyway (each replica still drops its own duplicates), since an
-        unanswered person is worse than a rare double reply during an outage."""
-        return self.claim_many([(delivery, keep)], lease_seconds)[0]
-
-    def claim_many(
-        self, deliveries: Sequence[tuple[str, dict[str, Any] | None]], lease_seconds: float = 60.0
-    ) -> list[bool]:
-        """:meth:`claim` for a burst of deliveries, in one database call."""
-        now = datetime.now(UTC)
-        items = []
-        for delivery, keep in deliveries:
-            key = self.pseudonyms("delivery", delivery) or ""
-            pending = None
-            if keep is not None:
-                payload = repair(json.dumps({"delivery": delivery, **keep}, ensure_ascii=False))
-                lease = now + timedelta(seconds=lease_seconds)
-                pending = Pending(key, str(keep.get("channel", "")), payload, lease)
-            items.append((key, pending))
-        try:
-            return self.store.claim_many(items, now)
-        except Exception as exc:  # noqa: BLE001 - any database failure: answer anyway
-            log.warning("delivery claim unavailable (%s); answering without it", type(exc).__name__)
-            return [True] * len(items)
-
-    def release(self, deliveries: list[str]) -> bool:
-        """These deliveries were answered: forget what was kept to answer them. False when the
-        database could not be reached (the caller tries again, or the leases lapse and the
-        deliveries are answered twice)."""
-        if not deliveries:
-            return True
-        try:
-            self.store.release([self.pseudonyms("delivery", d) or "" for d in deliveries])
-            return True
-        except Exception as exc:  # noqa: BLE001 - the database is away: try again later
-            log.warning("could not release %d answered deliveries (%s)", len(deliveries), type(exc).__name__)
-            return False
-
-    def renew(self, deliveries: list[str], lease_seconds: float = 60.0) -> None:
-        """This process is alive and still answering these: extend their leases."""
-        keys = [self.pseudonyms("delivery", d) or "" for d in deliveries]
-        try:
-            self.store.renew(keys, datetime.now(UTC) + timedelta(seconds=lease_seconds))
-        except Exception as exc:  # noqa: BLE001 - the database is away: the leases may lapse
-            log.warning("could not renew answer leases (%s)", type(exc).__name__)
-
-    def overdue(self, lease_seconds: float = 60.0, limit: int = 50) -> list[dict[str, Any]]:
-        """Deliveries whose claimant did not answer within its lease, now this process's."""
-        now = datetime.now(UTC)
-        try:
-            taken = self.store.overdue(now, now + timedelta(seconds=lease_seconds), limit)
-        except Exception as exc:  # noqa: BLE001 - the database is away: try again later
-            log.warning("could not look for overdue deliveries (%s)", type(exc).__name__)
-            return []
-        found = []
-        for pending in taken:
-            try:
-                found.append(json.loads(pending.payload))
-            except ValueError:
-                self.store.release([pending.key])
-        if found:
-            log.info("taking over %d deliveries another process acknowledged and did not answer", len(found))
-        return found
+        deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
+        return cls(advisor, store, writer, pseudonyms, deliveries)
 
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)

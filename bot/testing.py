@@ -14,7 +14,7 @@ from typing import Any
 from .advisor import Advisor
 from .answer import Answer
 from .config import DEFAULT_KNOWLEDGE_DIR
-from .knowledge import load_knowledge
+from .knowledge.knowledge import load_knowledge
 from .query import Query
 
 __all__ = ["AdvisorTester", "shipped_advisor"]

@@ -10,8 +10,10 @@ import pytest
 
 from bot import Advisor, Knowledge
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.querylog import MemoryQueryLog, QueryLog
-from bot.sqllog import SqlQueryLog
+from bot.delivery.claims import DeliveryClaims, MemoryDeliveryClaims
+from bot.delivery.sql import SqlDeliveryClaims
+from bot.querylog.records import MemoryQueryLog, QueryLog
+from bot.querylog.sql import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
 
 from .pgserver import PostgresServer, find_pg_bin
@@ -82,6 +84,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueryLog]:
     sql = SqlQueryLog(url)
     sql.upgrade()
     yield sql
+    sql.engine.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def claims(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DeliveryClaims]:
+    """Every store of delivery claims, for the contract tests."""
+    if request.param == "memory":
+        yield MemoryDeliveryClaims()
+        return
+    url = (
+        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    )
+    sql = SqlQueryLog(url)
+    sql.upgrade()
+    yield SqlDeliveryClaims(sql.engine, sql.write_lock)
     sql.engine.dispose()
 
 

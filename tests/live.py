@@ -108,7 +108,7 @@ def signed_headers(
 
 @contextmanager
 def slow_claims(store: Any, wait: Callable[[], object]) -> Iterator[None]:
-    """The store's delivery claims call ``wait()`` before they reach the database (a slow one)."""
+    """The delivery claims (``store``) call ``wait()`` before they reach the database (a slow one)."""
     real = store.claim_many
 
     def slow(items: Any, at: Any) -> list[bool]:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from adapters.server import HTTP_LIMITS, SLACK, build_app
 from bot import load_settings
-from bot.querylog import QuestionRecord
+from bot.querylog.records import QuestionRecord
 from bot.service import Service
 from bot.testing import shipped_advisor
 

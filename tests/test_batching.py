@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.batching import Batcher
+from bot.matching.batching import Batcher
 
 
 def test_a_lone_call_is_one_batch_of_one() -> None:

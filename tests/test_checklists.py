@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from adapters.cli import app
 from adapters.console import Console
 from bot import Advisor, KnowledgeError, Outcome, Query, load_knowledge
-from bot.checklists import MAX_SECTION_ITEMS
-from bot.sources import SOURCES
+from bot.knowledge.checklists import MAX_SECTION_ITEMS
+from bot.knowledge.sources import SOURCES
 
 REQUIRED = [
     "join-group",

@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.deadletters import DeadLetters
-from bot.pseudonyms import Pseudonymizer
-from bot.sqllog import SqlQueryLog
+from bot.querylog.deadletters import DeadLetters
+from bot.querylog.pseudonyms import Pseudonymizer
+from bot.querylog.sql import SqlQueryLog
 
 from .test_logwriter import record
 
@@ -98,7 +98,7 @@ def test_report_forget_and_purge(tmp_path: Path) -> None:
 def test_forget_and_purge_reach_the_journal_of_a_stopped_process(tmp_path: Path) -> None:
     """A Slack question taken by a process that died before its claim landed waits in the
     journal to be answered (and logged) at the next start: forget and purge remove it there too."""
-    from adapters.journal import SLACK_JOURNAL, Journal
+    from adapters.slack.journal import SLACK_JOURNAL, Journal
 
     directory = tmp_path / "var" / SLACK_JOURNAL
     stopped = Journal(directory)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.csvexport import FORMULA_STARTS, neutralize, to_csv
+from bot.querylog.csvexport import FORMULA_STARTS, neutralize, to_csv
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example/x","click me")',

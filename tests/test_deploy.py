@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,8 +16,9 @@ from typing import Any
 import yaml
 from pydantic import AliasChoices
 
+from adapters.cli.processes import free_port
 from bot.config import Settings, Thresholds
-from bot.policy import Policy
+from bot.knowledge.policy import Policy
 
 from .live import send
 
@@ -161,12 +161,6 @@ def bake_script(advisor: Path, target: Path) -> str:
     ]:
         step = step.replace(image_path, str(here))
     return step
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_image_install_and_entry_point_in_a_fresh_environment(tmp_path: Path) -> None:

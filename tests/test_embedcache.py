@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from bot.embedcache import EmbeddingCache
-from bot.encoder import Encoder, load_encoder
+from bot.matching.embedcache import EmbeddingCache
+from bot.matching.encoder import Encoder, load_encoder
 
 from .modelkit import write_model
 
@@ -86,7 +86,7 @@ def test_a_corrupt_file_is_encoded_again_and_replaced(
     good = cache.get_or_compute(encoder, TEXTS)
     path = cache.path_for(encoder, TEXTS)
     spoil(path)  # type: ignore[operator]
-    with caplog.at_level(logging.WARNING, logger="bot.embedcache"):
+    with caplog.at_level(logging.WARNING, logger="bot.matching.embedcache"):
         assert np.array_equal(cache.get_or_compute(encoder, TEXTS), good)
     assert encoder.calls == 2 and "encoding again" in caplog.text
     assert np.array_equal(np.load(path), good)
@@ -97,7 +97,7 @@ def test_a_cache_that_cannot_be_written_or_read_still_gives_the_vectors(
 ) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a directory")
-    with caplog.at_level(logging.WARNING, logger="bot.embedcache"):
+    with caplog.at_level(logging.WARNING, logger="bot.matching.embedcache"):
         vectors = EmbeddingCache(blocked / "cache").get_or_compute(encoder, TEXTS)
     assert vectors.shape == (3, 8) and "not cached" in caplog.text
     cache = EmbeddingCache(tmp_path / "cache")

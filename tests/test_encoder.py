@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from bot import ConfigError, load_settings
-from bot.encoder import Encoder, load_encoder
-from bot.modelfiles import DEFAULT_PINS, default_model, find_model
+from bot.matching.encoder import Encoder, load_encoder
+from bot.matching.modelfiles import DEFAULT_PINS, default_model, find_model
 
 from .modelkit import DIM, expected, write_model
 
@@ -192,7 +192,7 @@ def test_a_supplied_directory_is_not_pinned_and_its_sha256_are_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_model(tmp_path, "xlmr")
-    with caplog.at_level(logging.INFO, logger="bot.encoder"):
+    with caplog.at_level(logging.INFO, logger="bot.matching.encoder"):
         encoder = load_encoder(tmp_path)
     assert not encoder.files.pinned
     assert encoder.sha256["model"] in caplog.text and encoder.sha256["tokenizer"] in caplog.text

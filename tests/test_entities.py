@@ -7,7 +7,7 @@ import yaml
 
 from bot import Knowledge, Query, load_knowledge
 from bot.advisor import Advisor
-from bot.entities import EntityFinder
+from bot.matching.entities import EntityFinder
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.fusion import FusedMatcher, Stacking, _folds
-from bot.matcher import LexicalMatcher
-from bot.scorers import LexicalScorer
+from bot.matching.fusion import FusedMatcher, Stacking, _folds
+from bot.matching.lexical import LexicalMatcher
+from bot.matching.scorers import LexicalScorer
 
 TOPICS = {
     "apps": [

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli import DATASETS_DIR, app
-from bot.intents import DATASETS, Dataset, load_dataset, run_benchmark
-from bot.semantic import available as semantic_available
+from adapters.cli import app
+from adapters.cli.bench import DATASETS_DIR
+from adapters.cli.intents import DATASETS, Dataset, load_dataset, run_benchmark
+from bot.matching.semantic import available as semantic_available
 
 # Where CI has the datasets beside the clone it sets ADVISOR_REQUIRE_DATASETS=1: then these run
 # (and fail if the datasets went missing) instead of skipping.

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.journal import Journal
+from adapters.slack.journal import Journal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ WRITER = textwrap.dedent(
     """
     import os, signal, sys, time
     from pathlib import Path
-    from adapters.journal import Journal
+    from adapters.slack.journal import Journal
 
     journal = Journal(Path(sys.argv[1]), rotate_seconds=float(sys.argv[2]))
     journal.open()

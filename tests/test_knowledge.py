@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from bot import Knowledge, KnowledgeError, load_knowledge
-from bot.kbcheck import check_knowledge
-from bot.knowledge import REQUIRED_TOPICS, SOURCES
+from bot.knowledge.kbcheck import check_knowledge
+from bot.knowledge.knowledge import REQUIRED_TOPICS, SOURCES
 
 
 def edit_yaml(path: Path, change) -> None:  # type: ignore[no-untyped-def]

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import Query, load_settings
-from bot.logwriter import LogWriter
-from bot.querylog import LogRecord, MemoryQueryLog
+from bot.querylog.records import LogRecord, MemoryQueryLog
+from bot.querylog.spool import Spool
+from bot.querylog.sql import SqlQueryLog
+from bot.querylog.writer import LogWriter
 from bot.service import Service
-from bot.spool import Spool
-from bot.sqllog import SqlQueryLog
 
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 RAW_IDS = [
@@ -90,9 +90,9 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from bot.logwriter import LogWriter
-    from bot.querylog import MemoryQueryLog
-    from bot.spool import Spool
+    from bot.querylog.writer import LogWriter
+    from bot.querylog.records import MemoryQueryLog
+    from bot.querylog.spool import Spool
     from tests.test_logwriter import record
 
     class Down(MemoryQueryLog):

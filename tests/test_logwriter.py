@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.deadletters import DeadLetters
-from bot.logwriter import LogWriter
-from bot.querylog import LogRecord, MemoryQueryLog, QuestionRecord
-from bot.spool import Spool
-from bot.sqllog import SqlQueryLog
+from bot.querylog.deadletters import DeadLetters
+from bot.querylog.records import LogRecord, MemoryQueryLog, QuestionRecord
+from bot.querylog.spool import Spool
+from bot.querylog.sql import SqlQueryLog
+from bot.querylog.writer import LogWriter
 
 from .pgserver import PostgresServer
 

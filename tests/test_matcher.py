@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.advisor import Advisor, lexical_matcher, topic_documents
-from bot.matcher import LexicalMatcher, MatcherWeights, max_edits
+from bot.advisor import Advisor
+from bot.matching.build import TopicTexts, lexical_matcher, topic_documents
+from bot.matching.lexical import LexicalMatcher, MatcherWeights, max_edits
 from bot.query import Query
 
 DOCS = {
@@ -97,9 +98,8 @@ def test_long_questions_get_the_answer_an_unpruned_matcher_gives(advisor: Adviso
     documents = topic_documents(advisor.knowledge)
     unpruned = MatcherWeights(max_char_features=10**6, max_char_visits=10**9)
     pruned = Advisor(advisor.knowledge, matcher_kind="centroid")
-    whole = Advisor(
-        advisor.knowledge, matcher=lexical_matcher(advisor.knowledge, unpruned), matcher_kind="centroid"
-    )
+    whole_matcher = lexical_matcher(TopicTexts.of(advisor.knowledge), unpruned)
+    whole = Advisor(advisor.knowledge, matcher=whole_matcher, matcher_kind="centroid")
     rng = random.Random(3)
     topics = list(documents)
     questions = []

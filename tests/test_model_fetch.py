@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.encoder import load_encoder
+from bot.matching.encoder import load_encoder
 
 from .hubkit import Repo, StandInHub
 from .live import Loop

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from adapters.cli.processes import clean_env, free_port, serve_command, wait_ready
+from adapters.cli.processes import start_server as launch
 from adapters.server import check_channels
 from bot import ConfigError, load_settings
-from bot.sqllog import SqlQueryLog
+from bot.querylog.sql import SqlQueryLog
 
 from .live import send
 
@@ -24,31 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
-    base |= {"ADVISOR_ENV": "development", "ADVISOR_DATA_DIR": str(tmp_path), **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=base,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if send(port, "/readyz", method="GET", timeout=2).status == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.2)
+    base = clean_env(ADVISOR_ENV="development", ADVISOR_DATA_DIR=str(tmp_path), **env)
+    process = launch(port, base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if wait_ready(port):
+        return process, port
     process.kill()
     raise AssertionError(process.stdout.read() if process.stdout else "server did not start")
 
@@ -110,7 +91,7 @@ def test_sqlite_with_several_replicas_is_refused(tmp_path: Path) -> None:
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
     result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(free_port())],
+        serve_command(free_port()),
         cwd=ROOT,
         env=base | {"ADVISOR_ENV": "development", "ADVISOR_DATA_DIR": str(tmp_path), "ADVISOR_REPLICAS": "2"},
         capture_output=True,

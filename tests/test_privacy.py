@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import ConfigError, load_settings
-from bot.pseudonyms import Pseudonymizer, load_or_create_key
-from bot.redaction import redact
+from bot.querylog.pseudonyms import Pseudonymizer, load_or_create_key
+from bot.querylog.redaction import redact
 from bot.service import pseudonym_key
 from bot.text import HEBREW_PREFIXES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.querylog import ChecklistRecord, FeedbackRecord, Pending, QueryLog, QuestionRecord
+from bot.querylog.records import ChecklistRecord, FeedbackRecord, QueryLog, QuestionRecord
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -119,58 +119,3 @@ def test_forgotten_delivery_can_be_stored_again(store: QueryLog) -> None:
 
 def test_ping(store: QueryLog) -> None:
     assert store.ping() is True
-
-
-def test_a_delivery_is_claimed_once(store: QueryLog) -> None:
-    assert store.claim("k" * 64, NOW) is True
-    assert store.claim("k" * 64, NOW + timedelta(seconds=5)) is False
-    assert store.claim("j" * 64, NOW) is True
-    store.purge(NOW + timedelta(days=1))
-    assert store.claim("k" * 64, NOW) is True
-
-
-def test_a_pending_delivery_is_kept_until_released_and_taken_over_once_overdue(store: QueryLog) -> None:
-    lease = NOW + timedelta(seconds=60)
-    held = Pending("p" * 64, "slack", '{"text": "may I?"}', lease)
-    assert store.claim("p" * 64, NOW, held) is True
-    assert store.claim("p" * 64, NOW, held) is False  # a second claimant keeps nothing
-    assert store.claim("q" * 64, NOW, Pending("q" * 64, "slack", "{}", lease)) is True
-    store.release(["q" * 64])
-    assert store.overdue(NOW + timedelta(seconds=30), NOW + timedelta(seconds=90)) == []
-    later = NOW + timedelta(seconds=61)
-    [taken] = store.overdue(later, later + timedelta(seconds=60))
-    assert taken == Pending("p" * 64, "slack", '{"text": "may I?"}', later + timedelta(seconds=60))
-    # Taken over: nobody else gets it until the new lease ends too.
-    assert store.overdue(later + timedelta(seconds=1), later + timedelta(seconds=61)) == []
-    store.release(["p" * 64, "never-held" * 6])
-    assert store.overdue(later + timedelta(days=1), later + timedelta(days=2)) == []
-    assert store.claim("r" * 64, NOW, Pending("r" * 64, "slack", "{}", lease)) is True
-    store.purge(NOW + timedelta(days=1))
-    assert store.overdue(NOW + timedelta(days=2), NOW + timedelta(days=3)) == []
-
-
-def test_a_claimant_alive_keeps_its_deliveries_by_renewing_the_lease(store: QueryLog) -> None:
-    lease = NOW + timedelta(seconds=15)
-    assert store.claim("s" * 64, NOW, Pending("s" * 64, "slack", "{}", lease)) is True
-    store.renew(["s" * 64, "unknown" * 8], NOW + timedelta(seconds=40))
-    assert store.overdue(NOW + timedelta(seconds=20), NOW + timedelta(seconds=60)) == []
-    [taken] = store.overdue(NOW + timedelta(seconds=41), NOW + timedelta(seconds=60))
-    assert taken.key == "s" * 64
-    store.renew([], NOW)  # nothing held: nothing to do
-
-
-def test_a_burst_is_claimed_in_one_call_each_delivery_once(store: QueryLog) -> None:
-    lease = NOW + timedelta(seconds=60)
-
-    def held(key: str) -> tuple[str, Pending]:
-        return key, Pending(key, "slack", f'{{"k": "{key[0]}"}}', lease)
-
-    assert store.claim("a" * 64, NOW, Pending("a" * 64, "slack", "{}", lease)) is True
-    burst = [held("a" * 64), held("b" * 64), held("c" * 64), held("b" * 64)]
-    # Already claimed, won, won, and the same key again in the burst: the first one wins.
-    assert store.claim_many(burst, NOW) == [False, True, True, False]
-    assert store.claim_many([held("c" * 64), ("d" * 64, None)], NOW) == [False, True]
-    assert store.claim_many([], NOW) == []
-    later = NOW + timedelta(seconds=61)
-    taken = {p.key: p.payload for p in store.overdue(later, later + timedelta(seconds=60))}
-    assert taken == {"a" * 64: "{}", "b" * 64: '{"k": "b"}', "c" * 64: '{"k": "c"}'}

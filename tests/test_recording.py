@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import Advisor, Outcome, Query
-from bot.pseudonyms import Pseudonymizer
-from bot.querylog import LogRecord, MemoryQueryLog
-from bot.recording import Recorder
+from bot.querylog.pseudonyms import Pseudonymizer
+from bot.querylog.recording import Recorder
+from bot.querylog.records import LogRecord, MemoryQueryLog
 
 KEY = b"test-key-" * 4
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))

@@ -4,9 +4,7 @@ at the same moment is answered once and logged once (catalogue G55 at the size o
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.sqllog import SqlQueryLog
+from adapters.cli.processes import clean_env, free_port, start_server, wait_ready
+from bot.querylog.sql import SqlQueryLog
 
 from .live import Loop, send, signed_headers
 from .slack_api import SlackApi
 from .slackkit import fixture
 from .teamskit import Connector, activity
-from .test_operations import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "replica-signing-secret"
@@ -42,7 +40,7 @@ def start_replicas(
 
 
 def start_replica(pg_url: str, data_dir: Path, port: int, count: int, **env: str) -> subprocess.Popen[bytes]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
+    base = clean_env()
     base |= {
         "ADVISOR_ENV": "development",
         "ADVISOR_DATABASE_URL": pg_url,
@@ -54,23 +52,8 @@ def start_replica(pg_url: str, data_dir: Path, port: int, count: int, **env: str
         "ADVISOR_DATA_DIR": str(data_dir),
         **env,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=base,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_ready(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if send(port, "/readyz", method="GET", timeout=2).status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
+    process: subprocess.Popen[bytes] = start_server(port, base)
+    return process
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from rapidfuzz import fuzz
 
-from bot.querylog import ChecklistRecord, FeedbackRecord, QueryLog, QuestionRecord
-from bot.report import MAX_CANDIDATES, build_report, cluster
+from bot.querylog.records import ChecklistRecord, FeedbackRecord, QueryLog, QuestionRecord
+from bot.querylog.report import MAX_CANDIDATES, build_report, cluster
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
 

@@ -15,11 +15,11 @@ import pytest
 from bot import ConfigError, Query, load_settings
 from bot.advisor import Advisor
 from bot.answer import Outcome
-from bot.fusion import FusedMatcher, Stacking
-from bot.knowledge import load_knowledge
-from bot.matcher import LexicalMatcher
-from bot.scorers import LexicalScorer, SemanticScorer
-from bot.semantic import Encoder, available
+from bot.knowledge.knowledge import load_knowledge
+from bot.matching.fusion import FusedMatcher, Stacking
+from bot.matching.lexical import LexicalMatcher
+from bot.matching.scorers import LexicalScorer, SemanticScorer
+from bot.matching.semantic import Encoder, available
 from bot.testing import DEFAULT_KNOWLEDGE_DIR
 
 if not available():

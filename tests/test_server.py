@@ -161,9 +161,9 @@ def test_keeping_messages_degrades_to_answering_when_the_database_is_away(tmp_pa
     service = Service.start(config, base=shipped_advisor(), migrate=False)
     try:
         keep = {"channel": "slack", "team": "T1", "event": {"text": "may I?"}}
-        assert service.claim("slack:T1:D1:1.0", keep, lease_seconds=5) is True  # answer anyway
-        assert service.release(["slack:T1:D1:1.0"]) is False  # the caller keeps it for later
-        assert service.release([]) is True
-        assert service.overdue(lease_seconds=5) == []
+        assert service.deliveries.claim("slack:T1:D1:1.0", keep, lease_seconds=5) is True  # answer anyway
+        assert service.deliveries.release(["slack:T1:D1:1.0"]) is False  # the caller keeps it for later
+        assert service.deliveries.release([]) is True
+        assert service.deliveries.take_over_lapsed(lease_seconds=5) == []
     finally:
         service.close()

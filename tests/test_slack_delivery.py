@@ -290,7 +290,7 @@ def test_a_question_is_on_disk_before_its_acknowledgement_and_gone_once_answered
     journal = tmp_path / "journal" / "slack"
     landed = threading.Event()
     try:
-        with slow_claims(rig.service.store, lambda: landed.wait(10)):
+        with slow_claims(rig.service.deliveries.claims, lambda: landed.wait(10)):
             assert rig.post(fixture("event_dm")).status == 200
             [path] = journal.glob("*.jsonl")
             assert path.stat().st_mode & 0o777 == 0o600
@@ -315,7 +315,7 @@ def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
     rig = SlackRig(tmp_path, claim_timeout_seconds=0.3)
     store = rig.service.store
     try:
-        with slow_claims(store, lambda: time.sleep(3)):
+        with slow_claims(rig.service.deliveries.claims, lambda: time.sleep(3)):
             started = time.monotonic()
             assert rig.post(fixture("event_dm")).status == 200
             rig.api.wait_for(1, "chat.postMessage", timeout=10)

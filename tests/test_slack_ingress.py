@@ -7,9 +7,7 @@ import hmac
 import logging
 import os
 import re
-import socket
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.cli.processes import free_port, serve_command
 from adapters.slack.ingress import Ingress
 
 from .live import send, slack_signature
@@ -213,12 +212,6 @@ def test_a9_a10_required_library_versions() -> None:
     assert parts("slack-sdk") >= (3, 43, 0)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("secret_value", [None, "", "   "])
 def test_a10_no_signing_secret_no_server(tmp_path: Path, secret_value: str | None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_"))}
@@ -227,7 +220,7 @@ def test_a10_no_signing_secret_no_server(tmp_path: Path, secret_value: str | Non
         env["SLACK_SIGNING_SECRET"] = secret_value
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-c", "from adapters.cli import main; main()", "serve", "--port", str(port)],
+        serve_command(port),
         env=env,
         capture_output=True,
         text=True,

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.slack.app import to_query_text
 from adapters.slack.blocks import checklist_blocks, escape, to_blocks
+from adapters.slack.events import to_query_text
 from bot import Query
 from bot.testing import shipped_advisor
 

@@ -9,14 +9,14 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import jwt
 import pytest
+
+from adapters.cli.processes import free_port, serve_command
 
 from .live import Loop, send
 from .teamskit import APP_ID, Key, TeamsRig, activity
@@ -161,12 +161,6 @@ def test_d35_a_hanging_metadata_endpoint_fails_fast(tmp_path: Path) -> None:
         rig.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_d36_production_refuses_an_empty_app_id(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_", "Microsoft"))}
     env |= {
@@ -177,7 +171,7 @@ def test_d36_production_refuses_an_empty_app_id(tmp_path: Path) -> None:
         "MicrosoftAppId": "",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(free_port())],
+        serve_command(free_port()),
         env=env,
         capture_output=True,
         text=True,

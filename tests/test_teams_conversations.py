@@ -134,7 +134,7 @@ def test_a_slow_database_does_not_hold_up_the_answer(tmp_path: Path) -> None:
     rig = TeamsRig(tmp_path, claim_timeout_seconds=0.5)
     release = threading.Event()
     try:
-        with slow_claims(rig.service.store, lambda: release.wait(20)):
+        with slow_claims(rig.service.deliveries.claims, lambda: release.wait(20)):
             started = time.monotonic()
             assert rig.post(activity("message_personal")).status in (200, 201)
             assert time.monotonic() - started < 5

@@ -121,7 +121,7 @@ def sent_bodies(teams: TeamsRig, answer: Any, lang: str, quote: str | None) -> t
 
     incoming = Activity().deserialize(activity("message_personal") | {"serviceUrl": teams.service_url})
     outgoing = TurnContext.apply_conversation_reference(
-        teams.adapter.render(answer, lang, quote), TurnContext.get_conversation_reference(incoming)
+        teams.adapter.bot.render(answer, lang, quote), TurnContext.get_conversation_reference(incoming)
     )
     outgoing.reply_to_id = incoming.id
     plain = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})

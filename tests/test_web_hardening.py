@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.cli.processes import free_port
 from adapters.server import build_app, check_channels
 from adapters.web.limits import LoginGuard, RateLimit
 from adapters.web.sessions import Sessions
@@ -180,12 +181,6 @@ def test_the_visitor_cookie_is_secure_over_https_behind_a_trusted_proxy(
         assert "Secure" not in untrusted.get("/", [("X-Forwarded-Proto", "https")]).headers["Set-Cookie"]
     finally:
         untrusted.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_metrics_move_to_their_own_port(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ once and answers in a background task; a replica drops deliveries it has already
 database's delivery claim (keyed by workspace, channel and message time stamp) decides between
 replicas, so each question gets one reply and one log row, and a retry whose original never
 arrived is still answered. A question is written to a journal on local disk before it is
-acknowledged (see :mod:`adapters.journal`): a process killed before its claim lands leaves it to
-the next process on the same data directory.
+acknowledged: a process killed before its claim lands leaves it to the next process on the same
+data directory (:mod:`adapters.slack.held`). Payloads are read in :mod:`adapters.slack.events`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
@@ -36,50 +35,21 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
 
-from ..commands import Claims, ask, command_query
-from ..journal import SLACK_JOURNAL, Journal
+from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
+from ..commands import command_query
 from ..repair import repaired
 from ..tasks import Tasks, TtlSet
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery, retry_handlers, sdk_logger
+from .events import action_lang, action_value, ticked, to_query_text
+from .held import HeldMessages
 from .ingress import ClockAdapter, Ingress
 
-__all__ = ["SlackAdapter", "to_query_text"]
+__all__ = ["SlackAdapter"]
 
 log = logging.getLogger(__name__)
 
-MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-SPECIAL = re.compile(r"<![^>]*>")
 LABELS = ("helpful", "not_helpful", "none_of_these", "checklist", "done", "thanks_feedback", "apology")
-
-
-def to_query_text(text: str) -> str:
-    """What the person typed: mentions removed, links reduced to their label, Slack's escaping
-    of ``&``, ``<`` and ``>`` undone."""
-    text = MENTION.sub(" ", text)
-    text = LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = SPECIAL.sub(" ", text)
-    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
-
-
-# Answered messages are let go of in batches, this often (seconds): a replica killed in between
-# leaves at most this much to be answered twice.
-RELEASE_SECONDS = 0.1
-# What is kept of a message until it is answered (and no longer).
-KEPT_FIELDS = ("channel", "channel_type", "ts", "thread_ts", "text", "user")
-
-
-def _value(action: dict[str, Any]) -> dict[str, Any]:
-    try:
-        value = json.loads(action.get("value") or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _lang(value: dict[str, Any]) -> Any:
-    return value.get("l") if value.get("l") in ("en", "he") else None
 
 
 class SlackAdapter:
@@ -98,20 +68,7 @@ class SlackAdapter:
         )
         self.delivery = Delivery(self.client, settings.slack_channel_rate, settings.slack_response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
-        self.lease_seconds = settings.answer_lease_seconds
-        self.sweep_seconds = settings.answer_sweep_seconds
-        self._sweeper: asyncio.Task[None] | None = None
-        self._held: set[str] = set()
-        # Answered messages, each with the log writer's mark after its record: a message is let
-        # go of once its record is safe (in the database or the spool), so a replica killed in
-        # between leaves it to be taken over, answered again and logged once, not unlogged.
-        self._answered: list[tuple[str, int]] = []
-        # Releases and leases go through one thread of their own (claims through another): they
-        # wait on the database, and more threads would take the interpreter from the acks.
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-db")
-        self.claims = Claims(service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Slack")
-        # Questions between their acknowledgement and their claim: on disk, for a restart.
-        self.journal = Journal(settings.data_dir / SLACK_JOURNAL)
+        self.held = HeldMessages(service, settings, self.tasks, self._answer_claimed)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -148,11 +105,7 @@ class SlackAdapter:
     async def _startup(self, _app: web.Application) -> None:
         # One connection pool for every Web API call (slack-sdk opens a session per call otherwise).
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="slack-sweeper")
-        for entry in self.journal.open():
-            if isinstance(entry.get("event"), dict):
-                work = self._answer_message(entry["event"], str(entry.get("team", "")))
-                self.tasks.spawn(work, "slack-journaled")
+        self.held.start()
         try:
             found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
             self.bot_user_id = found.get("user_id")
@@ -161,60 +114,11 @@ class SlackAdapter:
                 "Slack auth.test failed at start (%s); own messages are told by bot_id", type(exc).__name__
             )
 
-    async def _sweep(self) -> None:
-        """Answer messages a replica acknowledged and could not answer (it died): the database
-        hands each to one replica once its lease has ended."""
-        swept = time.monotonic()
-        while True:
-            await asyncio.sleep(RELEASE_SECONDS)
-            await self._release()
-            if time.monotonic() - swept < self.sweep_seconds:
-                continue
-            swept = time.monotonic()
-            # Messages still being answered here, or answered and not yet let go of (their log
-            # record or claim is on its way), keep their leases: only a dead replica's lapse.
-            alive = [*self._held, *(delivery for delivery, _ in self._answered)]
-            await self._database(self.service.renew, alive, self.lease_seconds)
-            for kept in await self._database(self.service.overdue, self.lease_seconds):
-                if kept.get("channel") == "slack" and isinstance(kept.get("event"), dict):
-                    work = self._answer_message(kept["event"], str(kept.get("team", "")), kept=True)
-                    self.tasks.spawn(work, "slack-taken-over")
-
-    async def _database(self, work: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._db, work, *args)
-
-    async def _release(self) -> None:
-        """Let go of the messages answered (and logged, and claimed: a claim past its deadline
-        may still be on its way) since the last time, in one statement."""
-        ready: list[tuple[str, int]] = []
-        waiting: list[tuple[str, int]] = []
-        unsettled = self.claims.unsettled
-        for answered in self._answered:
-            delivery, mark = answered
-            safe = self.service.writer.durable(mark) and delivery not in unsettled
-            (ready if safe else waiting).append(answered)
-        if not ready:
-            return
-        self._answered = waiting
-        released = [delivery for delivery, _ in ready]
-        if await self._database(self.service.release, released):
-            self.journal.done(released)
-            return
-        # The database is away: keep them for the next round (bounded; past it their leases lapse
-        # and they may be answered twice).
-        kept = ready + self._answered
-        self._answered = kept[-100_000:]
-        self.journal.done(delivery for delivery, _ in kept[:-100_000])
-
     async def _shutdown(self, _app: web.Application) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+        self.held.stop_sweeping()
         left = await self.tasks.drain(timeout=20)
         await asyncio.to_thread(self.service.writer.flush, 5)
-        await self._release()
-        self.journal.close()
-        self._db.shutdown(wait=False)
-        self.claims.close()
+        await self.held.close()
         if left:
             log.warning("%d Slack answers still running at shutdown", left)
         if self.client.session is not None:
@@ -310,8 +214,8 @@ class SlackAdapter:
         if self.bot_user_id and event.get("user") == self.bot_user_id:
             return
         team = str(body.get("team_id") or "")
-        self.journal.add(_delivery(team, event), {"team": team, "event": _kept(event)})
-        self.tasks.spawn(self._answer_message(event, team), "slack-message")
+        self.held.note(team, event)
+        self.tasks.spawn(self.held.answer(event, team), "slack-message")
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -320,7 +224,7 @@ class SlackAdapter:
             return await ask(self.advisor, query)
 
     def _labels(self, lang: str) -> dict[str, str]:
-        return {name: self.advisor.label(name, lang) for name in LABELS}
+        return labels(self.advisor, lang, LABELS)
 
     def _render(
         self, answer: Answer | None, lang: str, quote: str | None = None
@@ -334,22 +238,6 @@ class SlackAdapter:
         if answer.missed or answer.done:
             return to_fallback(answer), summary_blocks(answer)
         return to_fallback(answer), to_blocks(answer, labels, quote)
-
-    async def _answer_message(self, event: dict[str, Any], team: str, kept: bool = False) -> None:
-        """Claim the message (kept in the database until answered, so that another replica
-        answers it if this one dies), answer it, then let it go; ``kept``: taken over."""
-        delivery = _delivery(team, event)
-        if not kept:
-            keep = {"channel": "slack", "team": team, "event": _kept(event)}
-            if not await self.claims(delivery, keep):
-                self.journal.done([delivery])  # another replica has it
-                return
-        self._held.add(delivery)
-        try:
-            await self._answer_claimed(event, team, delivery)
-        finally:
-            self._held.discard(delivery)
-            self._answered.append((delivery, self.service.writer.submitted))
 
     async def _answer_claimed(self, event: dict[str, Any], team: str, delivery: str) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
@@ -369,7 +257,7 @@ class SlackAdapter:
 
     async def _answer_command(self, command: dict[str, Any]) -> None:
         delivery = f"slack-command:{command.get('trigger_id')}"
-        if command.get("trigger_id") and not await self.claims(delivery):
+        if command.get("trigger_id") and not await self.held.claims(delivery):
             return  # a replay another replica took
         text = to_query_text(command.get("text") or "")
         common: dict[str, Any] = {
@@ -388,19 +276,12 @@ class SlackAdapter:
 
     async def _answer_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         kind = str(action.get("action_id", ""))[len(ACTION) :]
-        value = _value(action)
+        value = action_value(action)
         user = (body.get("user") or {}).get("id")
         if kind.startswith("tick:"):
             return  # Slack keeps the ticks in the message until "Done" is pressed
-        if kind in ("helpful", "not_helpful", "none"):
-            await asyncio.to_thread(
-                self.advisor.feedback,
-                str(value.get("q", "")),
-                "slack",
-                user,
-                helpful={"helpful": True, "not_helpful": False}.get(kind),
-                picked="none" if kind == "none" else None,
-            )
+        if kind in FEEDBACK:
+            await record_feedback(self.advisor, kind, str(value.get("q", "")), "slack", user)
             lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))
             thanks = self._labels(lang)["thanks_feedback"]
             await self._reply(
@@ -410,16 +291,14 @@ class SlackAdapter:
         common: dict[str, Any] = {
             "channel": "slack",
             "user_id": user,
-            "lang": _lang(value),
+            "lang": action_lang(value),
             "workspace_id": (body.get("team") or {}).get("id"),
         }
-        if kind.startswith("topic:"):
-            query = Query("", topic=str(value.get("t", "")), reply_to=value.get("r"), **common)
-        elif kind.startswith("checklist:"):
-            query = Query("", checklist=str(value.get("c", "")), **common)
-        elif kind == "done":
-            query = Query("", checklist=str(value.get("c", "")), ticked=_ticked(body), **common)
-        else:
+        # Buttons are named "topic:ID" and "checklist:ID" (Slack wants action ids unique in a
+        # message), and "done".
+        button = kind.partition(":")[0] if kind.startswith(("topic:", "checklist:")) else kind
+        query = button_query(button, value, ticked(body), **common)
+        if query is None:
             return
         answer = await self._ask(query)
         fallback, blocks = self._render(answer, common["lang"] or "en")
@@ -445,8 +324,10 @@ class SlackAdapter:
             await self.delivery.post(channel, text, blocks, thread_ts=thread)
 
     async def _publish_home(self, user: str) -> None:
-        about = await asyncio.to_thread(self.advisor.handle, Query("", topic="help", lang="en", user_id=user))
-        lists = await asyncio.to_thread(self.advisor.handle, Query("", checklist="", lang="en"))
+        about = await ask(self.advisor, Query("", topic="help", lang="en", user_id=user))
+        lists = await ask(self.advisor, Query("", checklist="", lang="en"))
+        if about is None or lists is None:
+            return  # logged by ask(); the Home tab keeps what it showed
         await self.delivery.publish_home(user, home_view(about, lists, lists.text))
 
 
@@ -467,25 +348,6 @@ async def _repair_payload(req: AsyncBoltRequest, next_: Callable[[], Awaitable[A
     reads, with text UTF-8 cannot hold repaired (:mod:`adapters.repair`)."""
     req.body = repaired(req.body)
     return await next_()
-
-
-def _delivery(team: str, event: dict[str, Any]) -> str:
-    return f"slack:{team}:{event.get('channel', '')}:{event.get('ts', '')}"
-
-
-def _kept(event: dict[str, Any]) -> dict[str, Any]:
-    return {k: event.get(k) for k in KEPT_FIELDS}
-
-
-def _ticked(body: dict[str, Any]) -> frozenset[str]:
-    """The checked items of every checkbox group in the message (Slack sends the state)."""
-    ticked: set[str] = set()
-    values = ((body.get("state") or {}).get("values") or {}).values()
-    for elements in values:
-        for element in (elements or {}).values():
-            if isinstance(element, dict) and element.get("type") == "checkboxes":
-                ticked.update(o.get("value", "") for o in element.get("selected_options") or [])
-    return frozenset(ticked)
 
 
 def _quiet_logger() -> logging.Logger:

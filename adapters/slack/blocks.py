@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot import Answer, Option, Outcome, Verdict
-from bot.checklists import ChecklistView
+from bot.knowledge.checklists import ChecklistView
 
 __all__ = ["MAX_OPTIONS", "checklist_blocks", "escape", "home_view", "to_blocks", "to_fallback"]
 

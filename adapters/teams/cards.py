@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from bot import Answer, Option, Outcome, Verdict
-from bot.checklists import ChecklistView
+from bot.knowledge.checklists import ChecklistView
 
 __all__ = ["CARD_VERSION", "checklist_card", "escape", "to_card", "welcome_card"]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import math
 import secrets
 import uuid
@@ -23,11 +22,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from bot import Answer, Query
+from bot import Query
 from bot.config import Settings, secret
-from bot.report import build_report
+from bot.querylog.report import build_report
 from bot.service import Service
 
+from ..channel import BodyRefused, ask, labels, read_json
 from .charts import bar_chart
 from .clients import Proxies
 from .limits import LoginGuard, RateLimit
@@ -142,16 +142,10 @@ class WebAdapter:
     # -- the API ------------------------------------------------------------------------------
 
     async def _body(self, request: web.Request, model: type[BaseModel]) -> Any:
-        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
-            raise _Refused(_error(413, "request body too large"))
-        if request.content_type != "application/json":
-            raise _Refused(_error(415, "send application/json"))
         try:
-            data = json.loads(await request.read())
-        except web.HTTPRequestEntityTooLarge as exc:
-            raise _Refused(_error(413, "request body too large")) from exc
-        except (ValueError, RecursionError) as exc:
-            raise _Refused(_error(400, "the body is not valid JSON")) from exc
+            data = await read_json(request, self.settings.max_body_bytes)
+        except BodyRefused as refused:
+            raise _Refused(_error(refused.status, refused.message)) from refused
         if not isinstance(data, dict):
             raise _Refused(_error(400, "the body must be a JSON object"))
         try:
@@ -165,9 +159,11 @@ class WebAdapter:
         return Query(text, channel="web", user_id=request.cookies.get(VISITOR), **fields)
 
     async def _answer(self, query: Query) -> web.Response:
-        answer: Answer = await asyncio.to_thread(self.advisor.handle, query)
-        labels = {name: self.advisor.label(name, answer.lang) for name in LABELS}
-        return web.json_response(answer_view(answer, labels), headers=SECURITY_HEADERS)
+        answer = await ask(self.advisor, query)
+        if answer is None:
+            return _error(500, "internal error")
+        view = answer_view(answer, labels(self.advisor, answer.lang, LABELS))
+        return web.json_response(view, headers=SECURITY_HEADERS)
 
     async def _guard(self, request: web.Request, model: type[BaseModel]) -> Any:
         try:
@@ -229,7 +225,9 @@ class WebAdapter:
             return lang
         name = request.match_info["name"]
         if self.advisor.checklists.find(name) is None:
-            listed = await asyncio.to_thread(self.advisor.handle, Query("", channel="web", checklist=name))
+            listed = await ask(self.advisor, Query("", channel="web", checklist=name))
+            if listed is None:
+                return _error(500, "internal error")
             return _error(404, f"no checklist called {name!r}", checklists=[o.id for o in listed.options])
         return await self._answer(self._query(request, "", checklist=name, lang=lang))
 

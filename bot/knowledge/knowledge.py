@@ -1,0 +1,231 @@
+"""The knowledge base as validated data: topics, fixed phrases and the organization's policy.
+
+Every file is checked by pydantic at load; the first problem stops loading with a
+:class:`~bot.errors.KnowledgeError` that names the file, the field and what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..answer import Verdict
+from ..errors import KnowledgeError
+from .checklists import Checklist, load_checklists
+from .loading import read_model, read_yaml
+from .localized import Localized, LocalizedList, NonEmpty, placeholders
+from .policy import Policy
+from .sources import SOURCES, Source
+
+__all__ = [
+    "REQUIRED_TOPICS",
+    "SOURCES",
+    "Condition",
+    "Knowledge",
+    "Phrases",
+    "Topic",
+    "VerdictRule",
+    "load_knowledge",
+]
+
+REQUIRED_TOPICS = (
+    "separate-accounts",
+    "restrict-visibility",
+    "install-apps",
+    "join-groups",
+    "friend-of-a-friend",
+    "platform-limitations",
+    "business-benefits",
+    "recruitment",
+    "product-marketing",
+    "viral-promo",
+    "market-research",
+    "networking-exposure",
+    "target-audience",
+    "cost-benefit",
+    "integrated-marketing",
+    "greeting",
+    "help",
+    "thanks",
+)
+
+# Fields an answer template may use; the advisor fills them from the policy and the question.
+TEMPLATE_FIELDS = frozenset({"org", "owner", "contact", "network", "app", "app_note"})
+
+
+class Condition(BaseModel):
+    """When a verdict rule applies: what kind of network, or which app, the question named."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    network_kind: Literal["professional", "personal", "none"] | None = None
+    app: Literal["approved", "none"] | None = None
+
+
+class VerdictRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    when: Condition
+    verdict: Verdict
+    answer: Localized
+
+
+class Topic(BaseModel):
+    """One thing the advisor knows, with the questions that lead to it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    kind: Literal["advice", "smalltalk", "decline"] = "advice"
+    title: Localized
+    source: Source
+    verdict: Verdict
+    answer: Localized
+    examples: LocalizedList
+    keywords: LocalizedList = LocalizedList()
+    related: list[NonEmpty] = []
+    checklist: NonEmpty | None = None
+    verdicts: list[VerdictRule] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> Topic:
+        if len(self.examples.en) < 3 or len(self.examples.he) < 3:
+            raise ValueError("examples: at least 3 English and 3 Hebrew questions are needed")
+        texts = [self.answer, *(rule.answer for rule in self.verdicts)]
+        for text in texts:
+            for lang in ("en", "he"):
+                unknown = placeholders(text.get(lang)) - TEMPLATE_FIELDS
+                if unknown:
+                    raise ValueError(
+                        f"answer uses unknown placeholder(s) {sorted(unknown)}; "
+                        f"allowed: {sorted(TEMPLATE_FIELDS)}"
+                    )
+        return self
+
+
+class Phrases(BaseModel):
+    """Every fixed sentence the advisor says, in both languages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    decline: Localized
+    clarify: Localized
+    apology: Localized
+    empty: Localized
+    no_words: Localized
+    too_long: Localized
+    source_cite: Localized
+    related: Localized
+    checklist: Localized
+    none_of_these: Localized
+    helpful: Localized
+    not_helpful: Localized
+    checklist_intro: Localized
+    checklist_list: Localized
+    checklist_unknown: Localized
+    checklist_done: Localized
+    checklist_missed: Localized
+    checklist_prompt: Localized
+    done: Localized
+    thanks_feedback: Localized
+    verdicts: dict[Verdict, Localized]
+    sources: dict[Source, Localized]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Phrases:
+        missing = [v.value for v in Verdict if v not in self.verdicts]
+        missing += [s for s in SOURCES if s not in self.sources]
+        if missing:
+            raise ValueError(f"labels missing for {missing}")
+        return self
+
+
+class DomainTerms(BaseModel):
+    """Generic words ("social media", "רשתות חברתיות") that mark a question as in the domain,
+    and the words that ask for a checklist."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    terms: LocalizedList
+    checklist_words: LocalizedList = LocalizedList()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the advisor says, loaded once and shared read-only."""
+
+    topics: dict[str, Topic]
+    phrases: Phrases
+    policy: Policy
+    synonyms: dict[str, list[str]]
+    domain: DomainTerms
+    checklists: dict[str, Checklist]
+
+
+def _check_references(topics: dict[str, Topic], topics_dir: Path) -> None:
+    missing = [tid for tid in REQUIRED_TOPICS if tid not in topics]
+    if missing:
+        raise KnowledgeError(str(topics_dir), "id", f"required topics missing: {missing}")
+    for topic in topics.values():
+        for i, ref in enumerate(topic.related):
+            if ref not in topics:
+                raise KnowledgeError(
+                    str(topics_dir / f"{topic.id}.yaml"), f"related.{i}", f"unknown topic {ref!r}"
+                )
+
+
+def load_topics(topics_dir: Path) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    files = sorted(topics_dir.glob("*.yaml"))
+    if not files:
+        raise KnowledgeError(str(topics_dir), "", "holds no topic files (*.yaml)")
+    for path in files:
+        topic = read_model(path, Topic)
+        if topic.id != path.stem:
+            raise KnowledgeError(str(path), "id", f"{topic.id!r} must match the file name")
+        topics[topic.id] = topic
+    _check_references(topics, topics_dir)
+    return topics
+
+
+def load_synonyms(path: Path) -> dict[str, list[str]]:
+    """Synonym groups: one word per entry, each word in one group only."""
+    data = read_yaml(path) if path.exists() else {}
+    if not isinstance(data, dict):
+        raise KnowledgeError(str(path), "", "must map group names to lists of words")
+    owner: dict[str, str] = {}
+    for name, words in data.items():
+        if not isinstance(words, list) or not words:
+            raise KnowledgeError(str(path), str(name), "must be a non-empty list of words")
+        for word in words:
+            if not isinstance(word, str | int) or len(str(word).split()) != 1:
+                raise KnowledgeError(str(path), str(name), f"{word!r} is not a single word")
+            seen = owner.setdefault(str(word), str(name))
+            if seen != name:
+                raise KnowledgeError(str(path), str(name), f"{word!r} is already in group {seen!r}")
+    return {str(name): [str(w) for w in words] for name, words in data.items()}
+
+
+def load_knowledge(directory: Path, policy_path: Path | None = None) -> Knowledge:
+    """Load and validate ``directory`` (topics/, phrases.yaml) and the policy file."""
+    directory = Path(directory)
+    topics = load_topics(directory / "topics")
+    checklists = load_checklists(directory / "checklists", topics)
+    for topic in topics.values():
+        if topic.checklist and topic.checklist not in checklists:
+            raise KnowledgeError(
+                str(directory / "topics" / f"{topic.id}.yaml"),
+                "checklist",
+                f"unknown checklist {topic.checklist!r}",
+            )
+    return Knowledge(
+        topics=topics,
+        phrases=read_model(directory / "phrases.yaml", Phrases),
+        policy=read_model(Path(policy_path or directory / "policy.yaml"), Policy),
+        synonyms=load_synonyms(directory / "synonyms.yaml"),
+        domain=read_model(directory / "domain.yaml", DomainTerms),
+        checklists=checklists,
+    )
