@@ -4,6 +4,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,19 +73,28 @@ def pg_url(postgres: PostgresServer) -> str:
     return postgres.create_database(f"t{uuid.uuid4().hex[:12]}")
 
 
+@contextmanager
+def sql_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlQueryLog]:
+    """A migrated SQL query log on the parameter's database: SQLite in ``tmp_path``, or PostgreSQL."""
+    url = (
+        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    )
+    sql = SqlQueryLog(url)
+    sql.upgrade()
+    try:
+        yield sql
+    finally:
+        sql.engine.dispose()
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueryLog]:
     """Every query log implementation, for the contract tests."""
     if request.param == "memory":
         yield MemoryQueryLog()
         return
-    url = (
-        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    sql = SqlQueryLog(url)
-    sql.upgrade()
-    yield sql
-    sql.engine.dispose()
+    with sql_log(request, tmp_path) as sql:
+        yield sql
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
@@ -93,13 +103,8 @@ def claims(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DeliveryC
     if request.param == "memory":
         yield MemoryDeliveryClaims()
         return
-    url = (
-        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    sql = SqlQueryLog(url)
-    sql.upgrade()
-    yield SqlDeliveryClaims(sql.engine, sql.write_lock)
-    sql.engine.dispose()
+    with sql_log(request, tmp_path) as sql:
+        yield SqlDeliveryClaims(sql.engine, sql.write_lock)
 
 
 @pytest.fixture
