@@ -276,11 +276,11 @@ def _socket_mode(app: web.Application, slack: Any, app_token: str) -> None:
     async def start_socket_mode(_app: web.Application) -> None:
         handler = AsyncSocketModeHandler(slack.bolt, app_token)
         handlers.append(handler)
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
 
     async def stop_socket_mode(_app: web.Application) -> None:
         for handler in handlers:
-            await handler.close_async()
+            await handler.close_async()  # type: ignore[no-untyped-call]
 
     app.on_startup.append(start_socket_mode)
     app.on_cleanup.append(stop_socket_mode)

@@ -54,8 +54,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slack_load import QUESTIONS, event, free_port, percentile  # noqa: E402
+from slack_load import QUESTIONS, event, percentile  # noqa: E402
 
+from adapters.cli.processes import free_port  # noqa: E402
 from bot.querylog.sql import SqlQueryLog  # noqa: E402
 from tests.live import signed_headers  # noqa: E402
 from tests.pgserver import PostgresServer, find_pg_bin  # noqa: E402

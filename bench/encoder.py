@@ -79,10 +79,10 @@ def timings(encode: Any, texts: list[str], rounds: int) -> dict[str, float]:
 
 def measure_advisor(model_dir: str, threads: int, rounds: int) -> dict[str, Any]:
     started = time.perf_counter()
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
     from bot.knowledge.knowledge import load_knowledge
     from bot.matching.embedcache import EmbeddingCache
     from bot.matching.encoder import load_encoder
-    from bot.testing import DEFAULT_KNOWLEDGE_DIR
 
     imported = time.perf_counter()
     encoder = load_encoder(Path(model_dir) if model_dir else None, threads=threads)

@@ -175,7 +175,8 @@ class SlackAdapter:
             return not trigger or self.seen.add(f"command:{payload.get('team_id')}:{trigger}")
         if payload.get("type") != "event_callback":
             return True
-        event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+        found = payload.get("event")
+        event: dict[str, Any] = found if isinstance(found, dict) else {}
         keys = [f"event:{payload.get('event_id')}"]
         if event.get("channel") and event.get("ts"):
             keys.append(f"message:{payload.get('team_id')}:{event['channel']}:{event['ts']}")

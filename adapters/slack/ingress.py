@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from aiohttp import web
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.signature import Clock, SignatureVerifier
 
 __all__ = ["ClockAdapter", "Ingress", "Verdict", "parse_payload"]
 
@@ -117,7 +117,7 @@ class Ingress:
             return False  # a body that is not UTF-8, or a signature with non-ASCII characters
 
 
-class ClockAdapter:
+class ClockAdapter(Clock):
     """slack-sdk's verifier asks a clock object for ``now()``."""
 
     def __init__(self, clock: Callable[[], float]) -> None:

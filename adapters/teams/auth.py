@@ -183,7 +183,7 @@ class AdvisorAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         if self.validator is None:  # development without an app id: botbuilder's anonymous path
-            result = await self.inner.authenticate_request(activity, auth_header or None)  # type: ignore[arg-type]
+            result = await self.inner.authenticate_request(activity, auth_header or None)
             if result.connector_factory is not None and result.claims_identity is not None:
                 result.connector_factory = self.create_connector_factory(result.claims_identity)
             return result
@@ -223,4 +223,4 @@ class AdvisorAuthentication(BotFrameworkAuthentication):
         return self.inner.create_bot_framework_client()
 
     def get_originating_audience(self) -> str:
-        return self.inner.get_originating_audience()
+        return str(self.inner.get_originating_audience())

@@ -41,7 +41,7 @@ class AdvisorBot(ActivityHandler):
             turn_context.activity.value
         ):
             return InvokeResponse(status=400, body={"error": "adaptiveCard/action needs an Action.Execute"})
-        return await super().on_invoke_activity(turn_context)  # type: ignore[no-any-return]
+        return await super().on_invoke_activity(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         value = turn_context.activity.value
