@@ -34,7 +34,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ANSWERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="answer")
+# As many threads as answers worked on at once by default (ADVISOR_ANSWER_CONCURRENCY): the
+# questions they rank at the same moment share one encoder call.
+ANSWERING = ThreadPoolExecutor(max_workers=16, thread_name_prefix="answer")
 
 # The buttons under an answer that say what a person made of it.
 FEEDBACK = ("helpful", "not_helpful", "none")

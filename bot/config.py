@@ -142,8 +142,10 @@ class Settings(BaseSettings):
     """Larger request bodies get 413 before anything reads them."""
     max_inflight: int = Field(500, ge=1)
     """Questions accepted and not yet answered; past it, new deliveries get 503 (Slack retries)."""
-    answer_concurrency: int = Field(4, ge=1)
-    """Of those, how many are worked on at once; the rest wait their turn without slowing acks."""
+    answer_concurrency: int = Field(16, ge=1)
+    """Of those, how many are worked on at once; the rest wait their turn without slowing acks.
+    Questions worked on at the same moment share one call of the sentence encoder, so more at
+    once cost less each (at 200 Slack events/s on two cores: 4 answered 167/s, 16 all 200/s)."""
     answer_lease_seconds: float = Field(60.0, gt=0)
     """A Slack message acknowledged and not answered within this time (the replica died) is
     taken over by another replica, or by this one after a restart."""
