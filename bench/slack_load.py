@@ -4,8 +4,9 @@
 
 Starts a local stand-in for Slack's Web API, starts ``advisor serve`` on 127.0.0.1 pointing at
 it, sends distinct signed ``message.im`` events at the given rate for the given time, and prints
-the acknowledgement latency (p50, p99), answers per second, errors, and how many answers Slack
-received. Traffic stays on 127.0.0.1; the run is bounded in count and time.
+the acknowledgement latency (p50, p99), answers per second, errors, how many answers Slack
+received, and how long questions took from being sent to their answers reaching Slack.
+Traffic stays on 127.0.0.1; the run is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -100,12 +101,15 @@ async def run(rate: float, seconds: float, url: str | None) -> None:
             await wait_ready(session, f"http://127.0.0.1:{port}/readyz")
             total = int(rate * seconds)
             latencies: list[float] = []
+            sent_at: dict[str, list[float]] = {}
+            answer_ms: list[float] = []
             errors = 0
 
             async def send(n: int) -> None:
                 nonlocal errors
                 body = event(n)
                 headers = dict(signed_headers(SECRET, int(time.time()), body))
+                sent_at.setdefault(json.loads(body)["event"]["channel"], []).append(time.monotonic())
                 started = time.perf_counter()
                 try:
                     async with session.post(
@@ -130,6 +134,15 @@ async def run(rate: float, seconds: float, url: str | None) -> None:
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - began
             answered = len(api.of("chat.postMessage"))
+            # Direct-message answers are not threaded: within each DM channel (one question a
+            # second at 200/s over 200 channels) the k-th answer is paired with the k-th question.
+            received: dict[str, list[float]] = {}
+            for call in api.calls:
+                if call.method == "chat.postMessage":
+                    received.setdefault(call.payload.get("channel", ""), []).append(call.at)
+            for channel, times in received.items():
+                for sent, got in zip(sorted(sent_at.get(channel, [])), sorted(times), strict=False):
+                    answer_ms.append((got - sent) * 1000)
     finally:
         server.terminate()
         server.wait(30)
@@ -140,6 +153,12 @@ async def run(rate: float, seconds: float, url: str | None) -> None:
         f"max {max(latencies):.1f} ms"
     )
     print(f"answers delivered {answered} of {total}, {answered / elapsed:.1f} answers/s, errors {errors}")
+    if answer_ms:
+        print(
+            f"question sent to answer received: p50 {percentile(answer_ms, 50):.0f} ms  "
+            f"p99 {percentile(answer_ms, 99):.0f} ms  max {max(answer_ms):.0f} ms  "
+            f"({len(answer_ms)} answers matched to their questions)"
+        )
 
 
 def main() -> None:
