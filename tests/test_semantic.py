@@ -21,6 +21,9 @@ from bot.matching.lexical import LexicalMatcher
 from bot.matching.scorers import LexicalScorer, SemanticScorer
 from bot.matching.semantic import Encoder, available
 from bot.testing import DEFAULT_KNOWLEDGE_DIR
+from bot.text import is_hebrew
+
+from .test_fusion import TOPICS
 
 if not available():
     if os.environ.get("ADVISOR_REQUIRE_SEMANTIC") == "1":
@@ -60,22 +63,8 @@ def test_batches_come_back_in_the_order_given(encoder: Encoder) -> None:
 
 
 def test_the_fused_matcher_ranks_unseen_wording(encoder: Encoder) -> None:
-    topics = {
-        "apps": [
-            "may I install this app on my laptop",
-            "is it ok to add a plugin to my browser",
-            "can I download the desktop client onto my work machine",
-            "may I set up this program on the office pc",
-            "should I put a chat application on my company computer",
-        ],
-        "groups": [
-            "should I join this facebook group",
-            "can I become a member of a linkedin group",
-            "is it wise to enter an online community for my profession",
-            "a supplier invited me to their forum, should I accept",
-            "may I sign up to a discussion group about our industry",
-        ],
-    }
+    # The English examples of the fusion tests' two advice topics.
+    topics = {t: [e for e in TOPICS[t] if not is_hebrew(e)] for t in ("apps", "groups")}
     explainer = LexicalMatcher(topics)
     lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
     matcher = FusedMatcher(topics, lexical, explainer, [SemanticScorer(encoder)], Stacking(folds=5))
