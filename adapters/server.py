@@ -9,7 +9,6 @@ still fit in the spool: a database outage alone must not take every replica out 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -18,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot import ConfigError
 from bot.config import Settings, secret
 from bot.service import Service
 
 from .channel import Channel
 from .metrics import Metrics
+from .preflight import check_channels
 
 if TYPE_CHECKING:
     from .slack import SlackAdapter
@@ -36,7 +35,6 @@ __all__ = [
     "TEAMS",
     "ServerState",
     "build_app",
-    "check_channels",
     "graceful",
     "server_options",
 ]
@@ -46,10 +44,6 @@ PING_EVERY = 2.0
 # aiohttp's parser refuses header fields over 8 KiB with a bare 400; a little more room lets an
 # absurd X-Slack-Request-Timestamp reach the signature check and get its proper 401.
 HTTP_LIMITS = {"max_field_size": 16 * 1024, "max_line_size": 16 * 1024}
-# The dashboard token in production: long enough, and not one character repeated, that guessing
-# it at the login's rate limit would take longer than anyone cares to try.
-MIN_ADMIN_TOKEN_CHARS = 16
-MIN_ADMIN_TOKEN_DISTINCT = 8
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -81,60 +75,6 @@ STATE = web.AppKey("state", ServerState)
 SLACK: web.AppKey[SlackAdapter] = web.AppKey("slack")
 TEAMS: web.AppKey[TeamsAdapter] = web.AppKey("teams")
 METRICS = web.AppKey("metrics", Metrics)
-
-
-def check_deployment(settings: Settings) -> None:
-    """Settings that cannot work together, or are unsafe in production, stop the start with a
-    clear message."""
-    if settings.replicas > 1 and settings.is_sqlite:
-        raise ConfigError(
-            f"ADVISOR_REPLICAS={settings.replicas} needs a shared database: SQLite is one file for one "
-            "process. Set ADVISOR_DATABASE_URL to PostgreSQL, or run one replica."
-        )
-    token = secret(settings.admin_token)
-    if settings.env == "production" and token and not is_strong_token(token):
-        raise ConfigError(
-            f"ADVISOR_ADMIN_TOKEN is too weak for production: use at least {MIN_ADMIN_TOKEN_CHARS} "
-            f"characters, {MIN_ADMIN_TOKEN_DISTINCT} of them different (for example the output of "
-            "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-        )
-    for network in settings.trusted_proxies:
-        try:
-            ipaddress.ip_network(network, strict=False)
-        except ValueError as exc:
-            raise ConfigError(f"ADVISOR_TRUSTED_PROXIES: {network!r} is not a network (10.0.0.0/8)") from exc
-
-
-def is_strong_token(token: str) -> bool:
-    return len(token) >= MIN_ADMIN_TOKEN_CHARS and len(set(token)) >= MIN_ADMIN_TOKEN_DISTINCT
-
-
-def check_channels(settings: Settings) -> list[str]:
-    """Which channels the settings turn on; contradictory or unsafe settings stop the start."""
-    check_deployment(settings)
-    signing, bot, app_token = (
-        secret(settings.slack_signing_secret),
-        secret(settings.slack_bot_token),
-        secret(settings.slack_app_token),
-    )
-    channels = []
-    if settings.slack_signing_secret is not None or bot or app_token:
-        if not bot:
-            raise ConfigError("SLACK_BOT_TOKEN is required to answer in Slack")
-        if not signing and not app_token:
-            raise ConfigError(
-                "SLACK_SIGNING_SECRET is required for Slack over HTTP (an empty secret would accept "
-                "anyone's requests); set it, or SLACK_APP_TOKEN for Socket Mode"
-            )
-        channels.append("slack")
-    if settings.microsoft_app_id.strip() or settings.teams_enabled:
-        if not settings.microsoft_app_id.strip() and settings.env != "development":
-            raise ConfigError(
-                "MicrosoftAppId is required for Teams: with an empty app id botbuilder accepts "
-                "anonymous requests. Set it, or ADVISOR_ENV=development to try Teams locally."
-            )
-        channels.append("teams")
-    return channels
 
 
 async def _healthz(_request: web.Request) -> web.Response:
@@ -206,8 +146,8 @@ def build_app(
 
         slack = SlackAdapter(service, settings, clock)
         _mount(app, slack)
-        if secret(settings.slack_app_token):
-            _socket_mode(app, slack, secret(settings.slack_app_token))
+        if secret(settings.slack.app_token):
+            _socket_mode(app, slack, secret(settings.slack.app_token))
         app[SLACK] = slack
     if "teams" in channels:
         from .teams import TeamsAdapter

@@ -42,7 +42,7 @@ def main() -> None:
         if line.strip()
     ]
     started = time.perf_counter()
-    advisor = Advisor(load_knowledge(DEFAULT_KNOWLEDGE_DIR), matcher_kind=args.matcher)
+    advisor = Advisor(load_knowledge(DEFAULT_KNOWLEDGE_DIR), matcher=args.matcher)
     build_s = time.perf_counter() - started
 
     for q in questions:  # warm caches (stems, typo look-ups) as a running server would have

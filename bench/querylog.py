@@ -112,7 +112,10 @@ def main() -> None:
         store.upgrade()
         writer = LogWriter(store, Spool(tmp_path / "answers-spool.jsonl"))
         logged = Advisor(
-            plain.knowledge, matcher=plain.matcher, recorder=Recorder(writer, Pseudonymizer(b"k" * 32))
+            plain.knowledge,
+            matcher=plain.matcher,
+            thresholds=plain.thresholds,
+            recorder=Recorder(writer, Pseudonymizer(b"k" * 32)),
         )
         on = latencies(logged, questions, args.rounds)
         writer.close()

@@ -44,23 +44,23 @@ class Advisor:
     def __init__(
         self,
         knowledge: Knowledge,
-        matcher: Matcher | None = None,
+        matcher: Matcher | str = "hybrid",
         thresholds: Thresholds | None = None,
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
-        matcher_kind: str = "hybrid",
         encoder: Encoder | None = None,
     ) -> None:
-        """``matcher_kind`` ``hybrid`` fuses the lexical and semantic scorers (``encoder``
-        embeds sentences), ``lexical`` runs without an encoder, ``centroid`` is the plain
-        lexical matcher alone. ``recorder`` logs each question; ``observers`` (added later)
-        see every answer, for metrics."""
+        """``matcher`` is a ready matcher or the kind to build from the knowledge base:
+        ``hybrid`` fuses the lexical and semantic scorers (``encoder`` embeds sentences),
+        ``lexical`` runs without an encoder, ``centroid`` is the plain lexical matcher alone.
+        ``thresholds`` default to those chosen for that kind (``hybrid``'s for a ready
+        matcher). ``recorder`` logs each question; ``observers`` (added later) see every
+        answer, for metrics."""
+        kind = ("hybrid" if matcher == "semantic" else matcher) if isinstance(matcher, str) else "hybrid"
         self.knowledge = knowledge
-        self.thresholds = thresholds or Thresholds.for_matcher(
-            "hybrid" if matcher_kind == "semantic" else matcher_kind
-        )
+        self.thresholds = thresholds or Thresholds.for_matcher(kind)
         topics = TopicTexts.of(knowledge)
-        self.matcher = matcher or build_matcher(topics, matcher_kind, encoder)
+        self.matcher = build_matcher(topics, kind, encoder) if isinstance(matcher, str) else matcher
         self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
         self.entities = EntityFinder(
             knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
@@ -78,7 +78,7 @@ class Advisor:
         return cls(
             knowledge,
             thresholds=settings.thresholds,
-            matcher_kind=settings.matcher,
+            matcher=settings.matcher,
             encoder=settings_encoder(settings),
         )
 

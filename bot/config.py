@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,11 +17,20 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .errors import ConfigError
 
-__all__ = ["DEFAULT_KNOWLEDGE_DIR", "Settings", "Thresholds", "load_settings", "secret"]
+__all__ = [
+    "DEFAULT_KNOWLEDGE_DIR",
+    "Settings",
+    "SlackSettings",
+    "TeamsSettings",
+    "Thresholds",
+    "load_settings",
+    "secret",
+]
 
 
 def secret(value: SecretStr | None) -> str:
@@ -76,6 +87,96 @@ MATCHER_THRESHOLDS: dict[str, dict[str, float]] = {
         "sure_above": 0.55,
     },
 }
+
+
+class SlackSettings(BaseModel):
+    """What the Slack adapter needs (docs/slack.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signing_secret: SecretStr | None = None
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    api_url: str = "https://slack.com/api/"
+    """Base URL of Slack's Web API; tests point it at a recorder."""
+    response_hosts: list[str] = ["hooks.slack.com"]
+    """Hosts a ``response_url`` may point at, over https on the default port; any other URL is
+    not posted to. An entry with a scheme names a whole origin (a local stand-in in tests)."""
+    channel_rate: float = Field(1.0, gt=0)
+    """Messages per second per channel (Slack allows about one)."""
+
+    @property
+    def wanted(self) -> bool:
+        """Whether any Slack credential is set (then the signing secret must be)."""
+        return self.signing_secret is not None or bool(secret(self.bot_token) or secret(self.app_token))
+
+
+class TeamsSettings(BaseModel):
+    """What the Teams adapter needs (docs/teams.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    app_id: str = ""
+    app_password: SecretStr | None = None
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    enabled: bool = False
+    """Turn the Teams route on without an app id: development only, and unauthenticated."""
+    tenants: list[str] = []
+    """Tenant ids allowed to talk to the advisor; empty allows every tenant."""
+    openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    emulator_openid_url: str = (
+        "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
+    )
+    """Emulator tokens are only accepted in development."""
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.app_id.strip()) or self.enabled
+
+
+# The platform settings under the names operators know, as Slack's and Microsoft's own tools
+# spell them: the Python name a caller may pass, the environment variable, and where it goes.
+# ``ADVISOR_SLACK__API_URL`` (the nested form) is read as well.
+PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
+    "slack_signing_secret": ("SLACK_SIGNING_SECRET", "slack", "signing_secret"),
+    "slack_bot_token": ("SLACK_BOT_TOKEN", "slack", "bot_token"),
+    "slack_app_token": ("SLACK_APP_TOKEN", "slack", "app_token"),
+    "slack_api_url": ("ADVISOR_SLACK_API_URL", "slack", "api_url"),
+    "slack_response_hosts": ("ADVISOR_SLACK_RESPONSE_HOSTS", "slack", "response_hosts"),
+    "slack_channel_rate": ("ADVISOR_SLACK_CHANNEL_RATE", "slack", "channel_rate"),
+    "microsoft_app_id": ("MicrosoftAppId", "teams", "app_id"),
+    "microsoft_app_password": ("MicrosoftAppPassword", "teams", "app_password"),
+    "microsoft_app_type": ("MicrosoftAppType", "teams", "app_type"),
+    "microsoft_app_tenant_id": ("MicrosoftAppTenantId", "teams", "app_tenant_id"),
+    "teams_enabled": ("ADVISOR_TEAMS_ENABLED", "teams", "enabled"),
+    "teams_tenants": ("ADVISOR_TEAMS_TENANTS", "teams", "tenants"),
+    "teams_openid_url": ("ADVISOR_TEAMS_OPENID_URL", "teams", "openid_url"),
+    "teams_emulator_openid_url": ("ADVISOR_TEAMS_EMULATOR_OPENID_URL", "teams", "emulator_openid_url"),
+}
+
+
+class _PlatformNames(PydanticBaseSettingsSource):
+    """Reads :data:`PLATFORM_NAMES` from one environment (the process's or ``.env``'s)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environment: Mapping[str, str | None]) -> None:
+        super().__init__(settings_cls)
+        self.environment = {key.lower(): value for key, value in environment.items()}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, dict[str, Any]] = {}
+        for env_name, section, name in PLATFORM_NAMES.values():
+            value = self.environment.get(env_name.lower())
+            if value is None:
+                continue
+            if name in ("response_hosts", "tenants"):
+                with contextlib.suppress(ValueError):
+                    value = json.loads(value)
+            found.setdefault(section, {})[name] = value
+        return found
 
 
 class Settings(BaseSettings):
@@ -161,22 +262,8 @@ class Settings(BaseSettings):
     access_log: bool = True
     """One log line per HTTP request (off behind a load balancer that logs them already)."""
 
-    slack_signing_secret: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
-    )
-    slack_bot_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
-    )
-    slack_app_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
-    )
-    slack_api_url: str = "https://slack.com/api/"
-    """Base URL of Slack's Web API (``ADVISOR_SLACK_API_URL``); tests point it at a recorder."""
-    slack_response_hosts: list[str] = ["hooks.slack.com"]
-    """Hosts a ``response_url`` may point at, over https on the default port; any other URL is
-    not posted to. An entry with a scheme names a whole origin (a local stand-in in tests)."""
-    slack_channel_rate: float = Field(1.0, gt=0)
-    """Messages per second per channel (Slack allows about one)."""
+    slack: SlackSettings = SlackSettings()
+    """Slack's credentials and limits (``SLACK_SIGNING_SECRET``, ``ADVISOR_SLACK_API_URL``, ...)."""
 
     admin_token: SecretStr | None = None
     """The policy owner's dashboard token (``ADVISOR_ADMIN_TOKEN``); unset: the dashboard is off."""
@@ -202,25 +289,41 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(10.0, gt=0)
     """A request body not received within this time gets 408 and the connection is closed."""
 
-    microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
-    microsoft_app_password: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
-    )
-    microsoft_app_type: str = Field(
-        "MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "microsoft_app_type")
-    )
-    microsoft_app_tenant_id: str = Field(
-        "", validation_alias=AliasChoices("MicrosoftAppTenantId", "microsoft_app_tenant_id")
-    )
-    teams_enabled: bool = False
-    """Turn the Teams route on without an app id: development only, and unauthenticated."""
-    teams_tenants: list[str] = []
-    """Tenant ids allowed to talk to the advisor; empty allows every tenant."""
-    teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
-    teams_emulator_openid_url: str = (
-        "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
-    )
-    """Emulator tokens are only accepted in development."""
+    teams: TeamsSettings = TeamsSettings()
+    """Teams' app registration and who may talk (``MicrosoftAppId``, ``ADVISOR_TEAMS_TENANTS``, ...)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        environments = [getattr(env_settings, "env_vars", {}), getattr(dotenv_settings, "env_vars", {})]
+        return (
+            init_settings,
+            env_settings,
+            _PlatformNames(settings_cls, environments[0]),
+            dotenv_settings,
+            _PlatformNames(settings_cls, environments[1]),
+            file_secret_settings,
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_platform_names(cls, data: Any) -> Any:
+        """``Settings(slack_signing_secret=...)`` and the like set the nested models too."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for flat, (_, section, name) in PLATFORM_NAMES.items():
+            if flat in data:
+                nested = dict(data.get(section) or {})
+                nested.setdefault(name, data.pop(flat))
+                data[section] = nested
+        return data
 
     @field_validator("model_dir", "model_cache", "cache_dir", mode="before")
     @classmethod
@@ -250,6 +353,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "__".join(str(p) for p in first["loc"]).upper()
-        name = name if name.startswith("SLACK_") else "ADVISOR_" + name
+        where = [str(p) for p in first["loc"]]
+        documented = {f"{section}.{field}": env for env, section, field in PLATFORM_NAMES.values()}
+        name = documented.get(".".join(where[:2])) or "ADVISOR_" + "__".join(where).upper()
         raise ConfigError(f"{name}: {first['msg']}") from exc

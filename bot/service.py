@@ -81,10 +81,9 @@ class Service:
         )
         advisor = Advisor(
             knowledge,
-            matcher=base.matcher if base else None,
+            matcher=base.matcher if base else settings.matcher,
             thresholds=settings.thresholds,
             recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
-            matcher_kind=settings.matcher,
             encoder=None if base else settings_encoder(settings),
         )
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)

@@ -24,7 +24,7 @@ __all__ = ["AdvisorTester", "shipped_advisor"]
 def shipped_advisor(knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR, matcher: str = "hybrid") -> Advisor:
     """One advisor per knowledge directory and matcher, built once per process, with the
     default install's settings."""
-    return Advisor(load_knowledge(knowledge_dir), matcher_kind=matcher)
+    return Advisor(load_knowledge(knowledge_dir), matcher=matcher)
 
 
 class AdvisorTester:

@@ -36,7 +36,8 @@ def serve(
     """Start the server: Slack at /slack/events when configured, health at /healthz and /readyz."""
     from aiohttp import web
 
-    from ..server import STATE, build_app, check_channels, graceful, server_options
+    from ..preflight import check_channels
+    from ..server import STATE, build_app, graceful, server_options
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

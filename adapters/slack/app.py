@@ -13,11 +13,10 @@ data directory (:mod:`adapters.slack.held`). Payloads are read in :mod:`adapters
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -25,50 +24,43 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Answer, Query
 from bot.config import Settings, secret
 from bot.service import Service
-from bot.text import detect_lang
 
-from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
-from ..commands import command_query
-from ..repair import repaired
 from ..tasks import Tasks, TtlSet
-from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
+from .answers import Answers
+from .blocks import ACTION
+from .bolt import ClockedVerification, quiet_logger, repair_payload
 from .delivery import Delivery, retry_handlers, sdk_logger
-from .events import action_lang, action_value, ticked, to_query_text
 from .held import HeldMessages
-from .ingress import ClockAdapter, Ingress
+from .ingress import Ingress
 
 __all__ = ["SlackAdapter"]
 
 log = logging.getLogger(__name__)
 
-LABELS = ("helpful", "not_helpful", "none_of_these", "checklist", "done", "thanks_feedback", "apology")
-
 
 class SlackAdapter:
     def __init__(self, service: Service, settings: Settings, clock: Callable[[], float] = time.time) -> None:
-        signing_secret, token = secret(settings.slack_signing_secret), secret(settings.slack_bot_token)
+        signing_secret, token = secret(settings.slack.signing_secret), secret(settings.slack.bot_token)
         self.service = service
         self.advisor = service.advisor
         # Socket Mode alone has no HTTP route, and so no signature to check.
         self.ingress = Ingress(signing_secret, settings.max_body_bytes, clock) if signing_secret else None
         self.client = AsyncWebClient(
             token=token,
-            base_url=settings.slack_api_url,
+            base_url=settings.slack.api_url,
             timeout=10,
             retry_handlers=retry_handlers(),
             logger=sdk_logger(),
         )
-        self.delivery = Delivery(self.client, settings.slack_channel_rate, settings.slack_response_hosts)
+        self.delivery = Delivery(self.client, settings.slack.channel_rate, settings.slack.response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
-        self.held = HeldMessages(service, settings, self.tasks, self._answer_claimed)
+        self.answers = Answers(self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d))
+        self.held = HeldMessages(service, settings, self.tasks, self.answers.message)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
         self._token = token
@@ -83,12 +75,12 @@ class SlackAdapter:
             # Bolt acknowledges events by itself, so otherwise the acknowledgement could leave
             # before a question is in the journal.
             process_before_response=True,
-            logger=_quiet_logger(),
+            logger=quiet_logger(),
         )
         # Bolt checks the signature again (Ingress already did), on the same clock.
         if signing_secret:
-            self.bolt.use(_ClockedVerification(signing_secret, clock))
-        self.bolt.use(_repair_payload)
+            self.bolt.use(ClockedVerification(signing_secret, clock))
+        self.bolt.use(repair_payload)
         self.bolt.event("app_mention")(self._on_mention)
         self.bolt.event("message")(self._on_message)
         self.bolt.event("app_home_opened")(self._on_home)
@@ -198,15 +190,15 @@ class SlackAdapter:
     async def _on_home(self, ack: Any, event: dict[str, Any]) -> None:
         await ack()
         if event.get("tab") == "home" and event.get("user"):
-            self.tasks.spawn(self._publish_home(event["user"]), "slack-home")
+            self.tasks.spawn(self.answers.home(event["user"]), "slack-home")
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         await ack()
-        self.tasks.spawn(self._answer_command(command), "slack-command")
+        self.tasks.spawn(self.answers.command(command), "slack-command")
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        self.tasks.spawn(self._answer_action(body, action), "slack-action")
+        self.tasks.spawn(self.answers.action(body, action), "slack-action")
 
     def _spawn_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         # Edits, deletions, bot posts and the advisor's own messages are not questions.
@@ -217,143 +209,3 @@ class SlackAdapter:
         team = str(body.get("team_id") or "")
         self.held.note(team, event)
         self.tasks.spawn(self.held.answer(event, team), "slack-message")
-
-    # -- answering ----------------------------------------------------------------------------
-
-    async def _ask(self, query: Query) -> Answer | None:
-        async with self.tasks.slot:
-            return await ask(self.advisor, query)
-
-    def _labels(self, lang: str) -> dict[str, str]:
-        return labels(self.advisor, lang, LABELS)
-
-    def _render(
-        self, answer: Answer | None, lang: str, quote: str | None = None
-    ) -> tuple[str, list[dict[str, Any]]]:
-        if answer is None:
-            apology = self._labels(lang)["apology"]
-            return apology, [{"type": "section", "text": {"type": "plain_text", "text": apology}}]
-        labels = self._labels(answer.lang)
-        if answer.steps:
-            return to_fallback(answer), checklist_blocks(answer, answer.steps, labels["done"])
-        if answer.missed or answer.done:
-            return to_fallback(answer), summary_blocks(answer)
-        return to_fallback(answer), to_blocks(answer, labels, quote)
-
-    async def _answer_claimed(self, event: dict[str, Any], team: str, delivery: str) -> None:
-        channel, ts = event.get("channel", ""), event.get("ts", "")
-        text = to_query_text(event.get("text") or "")
-        query = Query(
-            text,
-            channel="slack",
-            user_id=event.get("user"),
-            workspace_id=team,
-            conversation_id=channel,
-            delivery_id=delivery,
-        )
-        answer = await self._ask(query)
-        fallback, blocks = self._render(answer, detect_lang(text))
-        thread = None if event.get("channel_type") == "im" else (event.get("thread_ts") or ts)
-        await self.delivery.post(channel, fallback, blocks, thread_ts=thread)
-
-    async def _answer_command(self, command: dict[str, Any]) -> None:
-        delivery = f"slack-command:{command.get('trigger_id')}"
-        if command.get("trigger_id") and not await self.held.claims(delivery):
-            return  # a replay another replica took
-        text = to_query_text(command.get("text") or "")
-        common: dict[str, Any] = {
-            "channel": "slack",
-            "user_id": command.get("user_id"),
-            "workspace_id": command.get("team_id"),
-            "conversation_id": command.get("channel_id"),
-            "delivery_id": delivery,
-        }
-        query = command_query(text, **common)
-        answer = await self._ask(query)
-        quote = text if query.topic is None and query.checklist is None else None
-        fallback, blocks = self._render(answer, detect_lang(text), quote=quote)
-        target = (command.get("channel_id", ""), command.get("user_id", ""))
-        await self.delivery.respond(command.get("response_url", ""), fallback, blocks, fallback=target)
-
-    async def _answer_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        kind = str(action.get("action_id", ""))[len(ACTION) :]
-        value = action_value(action)
-        user = (body.get("user") or {}).get("id")
-        if kind.startswith("tick:"):
-            return  # Slack keeps the ticks in the message until "Done" is pressed
-        if kind in FEEDBACK:
-            await record_feedback(self.advisor, kind, str(value.get("q", "")), "slack", user)
-            lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))
-            thanks = self._labels(lang)["thanks_feedback"]
-            await self._reply(
-                body, thanks, [{"type": "section", "text": {"type": "plain_text", "text": thanks}}]
-            )
-            return
-        common: dict[str, Any] = {
-            "channel": "slack",
-            "user_id": user,
-            "lang": action_lang(value),
-            "workspace_id": (body.get("team") or {}).get("id"),
-        }
-        # Buttons are named "topic:ID" and "checklist:ID" (Slack wants action ids unique in a
-        # message), and "done".
-        button = kind.partition(":")[0] if kind.startswith(("topic:", "checklist:")) else kind
-        query = button_query(button, value, ticked(body), **common)
-        if query is None:
-            return
-        answer = await self._ask(query)
-        fallback, blocks = self._render(answer, common["lang"] or "en")
-        await self._reply(body, fallback, blocks, replace=kind == "done")
-
-    async def _reply(
-        self, body: dict[str, Any], text: str, blocks: list[dict[str, Any]], replace: bool = False
-    ) -> None:
-        """Answer a click where it happened: in the message's thread, or through the
-        response_url for ephemeral messages (and to replace a finished checklist)."""
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        user = (body.get("user") or {}).get("id", "")
-        container = body.get("container") or {}
-        response_url = body.get("response_url")
-        if response_url and (replace or container.get("is_ephemeral") or not channel):
-            await self.delivery.respond(
-                response_url, text, blocks, replace=replace, fallback=(channel, user) if channel else None
-            )
-            return
-        if channel:
-            message = body.get("message") or {}
-            thread = message.get("thread_ts") or container.get("message_ts")
-            await self.delivery.post(channel, text, blocks, thread_ts=thread)
-
-    async def _publish_home(self, user: str) -> None:
-        about = await ask(self.advisor, Query("", topic="help", lang="en", user_id=user))
-        lists = await ask(self.advisor, Query("", checklist="", lang="en"))
-        if about is None or lists is None:
-            return  # logged by ask(); the Home tab keeps what it showed
-        await self.delivery.publish_home(user, home_view(about, lists, lists.text))
-
-
-class _ClockedVerification(AsyncRequestVerification):
-    """Bolt's signature check, reading time from the server's clock."""
-
-    def __init__(self, signing_secret: str, clock: Callable[[], float]) -> None:
-        super().__init__(signing_secret, base_logger=_quiet_logger())
-        self._clocked = SignatureVerifier(signing_secret, clock=ClockAdapter(clock))
-
-    @property
-    def verifier(self) -> SignatureVerifier:
-        return self._clocked
-
-
-async def _repair_payload(req: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]) -> Any:
-    """After the signature check (which needs the body as sent): the payload every listener
-    reads, with text UTF-8 cannot hold repaired (:mod:`adapters.repair`)."""
-    req.body = repaired(req.body)
-    return await next_()
-
-
-def _quiet_logger() -> logging.Logger:
-    """Bolt logs rejected and unhandled payloads at INFO and WARNING; payloads hold questions,
-    so only its errors are kept."""
-    logger = logging.getLogger("advisor.slack.bolt")
-    logger.setLevel(logging.ERROR)
-    return logger

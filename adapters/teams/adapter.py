@@ -74,21 +74,20 @@ class TeamsAdapter:
         self.claims = Claims(
             service, settings.claim_timeout_seconds, settings.answer_lease_seconds, "Teams", pace=True
         )
-        app_id = settings.microsoft_app_id.strip()
+        teams = settings.teams
+        app_id = teams.app_id.strip()
         credentials = credentials or PasswordServiceClientCredentialFactory(
             app_id or None,
-            secret(settings.microsoft_app_password) or None,
-            settings.microsoft_app_tenant_id or None,
+            secret(teams.app_password) or None,
+            teams.app_tenant_id or None,
         )
         inner = BotFrameworkAuthenticationFactory.create(
             credential_factory=credentials, auth_configuration=AuthenticationConfiguration()
         )
         validator = None
         if app_id:
-            emulator = (
-                OpenIdKeys(settings.teams_emulator_openid_url) if settings.env == "development" else None
-            )
-            validator = TokenValidator(app_id, OpenIdKeys(settings.teams_openid_url), emulator, clock)
+            emulator = OpenIdKeys(teams.emulator_openid_url) if settings.env == "development" else None
+            validator = TokenValidator(app_id, OpenIdKeys(teams.openid_url), emulator, clock)
         else:
             log.warning("TEAMS WITHOUT AUTHENTICATION: MicrosoftAppId is empty (development only)")
         self.auth = AdvisorAuthentication(inner, validator)
@@ -148,7 +147,7 @@ class TeamsAdapter:
         return web.Response(status=201)
 
     def _tenant_allowed(self, activity: Activity) -> bool:
-        allowed = self.settings.teams_tenants
+        allowed = self.settings.teams.tenants
         if not allowed:
             return True
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}

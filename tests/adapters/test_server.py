@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.server import STATE, build_app, check_channels
+from adapters.preflight import check_channels
+from adapters.server import STATE, build_app
 from bot import ConfigError, load_settings
 from bot.service import Service
 from bot.testing import shipped_advisor

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import AliasChoices
 
 from adapters.cli.processes import free_port
-from bot.config import Settings, Thresholds
+from bot.config import PLATFORM_NAMES, Settings, Thresholds
 from bot.knowledge.policy import Policy
 from tests.live import send
 from tests.paths import ROOT
@@ -26,13 +25,11 @@ DEPLOY = ROOT / "deploy"
 
 
 def settings_env_names() -> set[str]:
-    names = set()
-    for name, field in Settings.model_fields.items():
+    names = {env for env, _, _ in PLATFORM_NAMES.values()}
+    for name in Settings.model_fields:
         if name == "thresholds":
             names |= {f"ADVISOR_THRESHOLDS__{sub.upper()}" for sub in Thresholds.model_fields}
-        elif isinstance(field.validation_alias, AliasChoices):
-            names.add(str(field.validation_alias.choices[0]))
-        else:
+        elif name not in ("slack", "teams"):
             names.add(f"ADVISOR_{name.upper()}")
     return names
 

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.cli.processes import clean_env, free_port, serve_command, wait_ready
 from adapters.cli.processes import start_server as launch
-from adapters.server import check_channels
+from adapters.preflight import check_channels
 from bot import ConfigError, load_settings
 from bot.querylog.sql import SqlQueryLog
 from tests.live import send

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.processes import free_port
-from adapters.server import build_app, check_channels
+from adapters.preflight import check_channels
+from adapters.server import build_app
 from adapters.web.limits import LoginGuard, RateLimit
 from adapters.web.sessions import Sessions
 from bot import ConfigError, load_settings

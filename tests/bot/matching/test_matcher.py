@@ -97,9 +97,9 @@ def test_long_questions_get_the_answer_an_unpruned_matcher_gives(advisor: Adviso
     on the shipped knowledge base that must not change what the person is told."""
     documents = topic_documents(advisor.knowledge)
     unpruned = MatcherWeights(max_char_features=10**6, max_char_visits=10**9)
-    pruned = Advisor(advisor.knowledge, matcher_kind="centroid")
+    pruned = Advisor(advisor.knowledge, matcher="centroid")
     whole_matcher = lexical_matcher(TopicTexts.of(advisor.knowledge), unpruned)
-    whole = Advisor(advisor.knowledge, matcher=whole_matcher, matcher_kind="centroid")
+    whole = Advisor(advisor.knowledge, matcher=whole_matcher, thresholds=pruned.thresholds)
     rng = random.Random(3)
     topics = list(documents)
     questions = []

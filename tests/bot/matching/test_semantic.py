@@ -40,7 +40,7 @@ def encoder() -> Encoder:
 
 @pytest.fixture(scope="module")
 def advisor() -> Advisor:
-    return Advisor(load_knowledge(DEFAULT_KNOWLEDGE_DIR), matcher_kind="semantic")
+    return Advisor(load_knowledge(DEFAULT_KNOWLEDGE_DIR), matcher="semantic")
 
 
 def test_paraphrases_land_closer_than_unrelated_sentences(encoder: Encoder) -> None:

@@ -31,6 +31,7 @@ def logged(advisor: Advisor) -> tuple[Advisor, MemoryQueryLog]:
     recording = Advisor(
         advisor.knowledge,
         matcher=advisor.matcher,
+        thresholds=advisor.thresholds,
         recorder=Recorder(Sink(log), Pseudonymizer(KEY), lambda: FIXED, topics=advisor.knowledge.topics),
     )
     return recording, log

@@ -1,0 +1,150 @@
+"""Answering Slack: a question, a slash command or a click becomes a query, its answer Block
+Kit, sent where it was asked (:mod:`.delivery` paces and retries)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot import Advisor, Answer, Query
+from bot.text import detect_lang
+
+from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
+from ..commands import command_query
+from ..tasks import Tasks
+from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
+from .delivery import Delivery
+from .events import action_lang, action_value, ticked, to_query_text
+
+__all__ = ["Answers"]
+
+LABELS = ("helpful", "not_helpful", "none_of_these", "checklist", "done", "thanks_feedback", "apology")
+
+
+class Answers:
+    """``claims(delivery)`` says whether this replica answers a slash command (a replay
+    another replica took is not answered twice)."""
+
+    def __init__(
+        self,
+        advisor: Advisor,
+        delivery: Delivery,
+        tasks: Tasks,
+        claims: Callable[[str], Awaitable[bool]],
+    ) -> None:
+        self.advisor = advisor
+        self.delivery = delivery
+        self.tasks = tasks
+        self.claims = claims
+
+    async def _ask(self, query: Query) -> Answer | None:
+        async with self.tasks.slot:
+            return await ask(self.advisor, query)
+
+    def _labels(self, lang: str) -> dict[str, str]:
+        return labels(self.advisor, lang, LABELS)
+
+    def _render(
+        self, answer: Answer | None, lang: str, quote: str | None = None
+    ) -> tuple[str, list[dict[str, Any]]]:
+        if answer is None:
+            apology = self._labels(lang)["apology"]
+            return apology, [{"type": "section", "text": {"type": "plain_text", "text": apology}}]
+        labels = self._labels(answer.lang)
+        if answer.steps:
+            return to_fallback(answer), checklist_blocks(answer, answer.steps, labels["done"])
+        if answer.missed or answer.done:
+            return to_fallback(answer), summary_blocks(answer)
+        return to_fallback(answer), to_blocks(answer, labels, quote)
+
+    async def message(self, event: dict[str, Any], team: str, delivery: str) -> None:
+        channel, ts = event.get("channel", ""), event.get("ts", "")
+        text = to_query_text(event.get("text") or "")
+        query = Query(
+            text,
+            channel="slack",
+            user_id=event.get("user"),
+            workspace_id=team,
+            conversation_id=channel,
+            delivery_id=delivery,
+        )
+        answer = await self._ask(query)
+        fallback, blocks = self._render(answer, detect_lang(text))
+        thread = None if event.get("channel_type") == "im" else (event.get("thread_ts") or ts)
+        await self.delivery.post(channel, fallback, blocks, thread_ts=thread)
+
+    async def command(self, command: dict[str, Any]) -> None:
+        delivery = f"slack-command:{command.get('trigger_id')}"
+        if command.get("trigger_id") and not await self.claims(delivery):
+            return  # a replay another replica took
+        text = to_query_text(command.get("text") or "")
+        common: dict[str, Any] = {
+            "channel": "slack",
+            "user_id": command.get("user_id"),
+            "workspace_id": command.get("team_id"),
+            "conversation_id": command.get("channel_id"),
+            "delivery_id": delivery,
+        }
+        query = command_query(text, **common)
+        answer = await self._ask(query)
+        quote = text if query.topic is None and query.checklist is None else None
+        fallback, blocks = self._render(answer, detect_lang(text), quote=quote)
+        target = (command.get("channel_id", ""), command.get("user_id", ""))
+        await self.delivery.respond(command.get("response_url", ""), fallback, blocks, fallback=target)
+
+    async def action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        kind = str(action.get("action_id", ""))[len(ACTION) :]
+        value = action_value(action)
+        user = (body.get("user") or {}).get("id")
+        if kind.startswith("tick:"):
+            return  # Slack keeps the ticks in the message until "Done" is pressed
+        if kind in FEEDBACK:
+            await record_feedback(self.advisor, kind, str(value.get("q", "")), "slack", user)
+            lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))
+            thanks = self._labels(lang)["thanks_feedback"]
+            await self._reply(
+                body, thanks, [{"type": "section", "text": {"type": "plain_text", "text": thanks}}]
+            )
+            return
+        common: dict[str, Any] = {
+            "channel": "slack",
+            "user_id": user,
+            "lang": action_lang(value),
+            "workspace_id": (body.get("team") or {}).get("id"),
+        }
+        # Buttons are named "topic:ID" and "checklist:ID" (Slack wants action ids unique in a
+        # message), and "done".
+        button = kind.partition(":")[0] if kind.startswith(("topic:", "checklist:")) else kind
+        query = button_query(button, value, ticked(body), **common)
+        if query is None:
+            return
+        answer = await self._ask(query)
+        fallback, blocks = self._render(answer, common["lang"] or "en")
+        await self._reply(body, fallback, blocks, replace=kind == "done")
+
+    async def _reply(
+        self, body: dict[str, Any], text: str, blocks: list[dict[str, Any]], replace: bool = False
+    ) -> None:
+        """Answer a click where it happened: in the message's thread, or through the
+        response_url for ephemeral messages (and to replace a finished checklist)."""
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        user = (body.get("user") or {}).get("id", "")
+        container = body.get("container") or {}
+        response_url = body.get("response_url")
+        if response_url and (replace or container.get("is_ephemeral") or not channel):
+            await self.delivery.respond(
+                response_url, text, blocks, replace=replace, fallback=(channel, user) if channel else None
+            )
+            return
+        if channel:
+            message = body.get("message") or {}
+            thread = message.get("thread_ts") or container.get("message_ts")
+            await self.delivery.post(channel, text, blocks, thread_ts=thread)
+
+    async def home(self, user: str) -> None:
+        about = await ask(self.advisor, Query("", topic="help", lang="en", user_id=user))
+        lists = await ask(self.advisor, Query("", checklist="", lang="en"))
+        if about is None or lists is None:
+            return  # logged by ask(); the Home tab keeps what it showed
+        await self.delivery.publish_home(user, home_view(about, lists, lists.text))
