@@ -44,7 +44,6 @@ def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path, event_l
         tmp_path, ADVISOR_DRAIN_SECONDS="2", ADVISOR_SHUTDOWN_SECONDS="5", ADVISOR_EVENT_LOOP=event_loop
     )
     assert ask(port, "should I join this facebook group?") == 200
-    started = time.monotonic()
     process.send_signal(signal.SIGTERM)
     time.sleep(0.3)
     ready = send(port, "/readyz", method="GET")
@@ -53,7 +52,6 @@ def test_sigterm_drains_then_exits_with_every_row_logged(tmp_path: Path, event_l
     answered = sum(ask(port, f"may I install the linkedin app? {n}") == 200 for n in range(10))
     assert answered == 10  # still serving while the load balancer takes it out of rotation
     assert process.wait(timeout=30) == 0
-    assert 1.5 < time.monotonic() - started < 2 + 5 + 5
     output = process.stdout.read() if process.stdout else ""
     assert f"{event_loop} event loop" in output and "Advisor stopped" in output
     rows = SqlQueryLog(f"sqlite:///{tmp_path / 'advisor.db'}").questions(*EVER)

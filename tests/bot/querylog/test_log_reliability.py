@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import Query, load_settings
+from bot import Outcome, Query, load_settings
 from bot.querylog.records import LogRecord, MemoryQueryLog
 from bot.querylog.spool import Spool
 from bot.querylog.sql import SqlQueryLog
@@ -71,20 +72,35 @@ class _Down(MemoryQueryLog):
         return False
 
 
-def test_a_slow_database_does_not_slow_answers(tmp_path: Path) -> None:
-    class Slow(MemoryQueryLog):
+def test_a_stuck_database_does_not_hold_answers_and_loses_nothing(tmp_path: Path) -> None:
+    class Stuck(MemoryQueryLog):
+        """Every write blocks until released; counts the writes that returned."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.release = threading.Event()
+            self.returned = 0
+
         def write(self, records: Sequence[LogRecord]) -> None:
-            time.sleep(1.0)
+            self.release.wait(60)
             super().write(records)
+            self.returned += 1
 
     settings = load_settings(env="development", data_dir=tmp_path)
     with Service.start(settings) as service:
-        service.writer.store = Slow()
-        started = time.monotonic()
-        for _ in range(20):
+        stuck = Stuck()
+        service.writer.store = stuck
+        answers = [
             service.advisor.handle(Query("should I join this facebook group?", user_id="U1"))
-        assert time.monotonic() - started < 1.0
-        assert service.writer.backlog > 0
+            for _ in range(20)
+        ]
+        # Every answer is out while no write to the database has returned.
+        assert [a.outcome for a in answers] == [Outcome.ANSWERED] * 20
+        assert stuck.returned == 0 and service.writer.backlog > 0
+        stuck.release.set()
+        service.writer.flush(30)
+        ever = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+        assert sorted(q.id for q in stuck.questions(*ever)) == sorted(a.id for a in answers)
 
 
 CHILD = textwrap.dedent(
@@ -94,7 +110,7 @@ CHILD = textwrap.dedent(
     from bot.querylog.writer import LogWriter
     from bot.querylog.records import MemoryQueryLog
     from bot.querylog.spool import Spool
-    from tests.test_logwriter import record
+    from tests.bot.querylog.test_logwriter import record
 
     class Down(MemoryQueryLog):
         def write(self, records):

@@ -157,11 +157,9 @@ def test_real_postgresql_outage_loses_and_doubles_nothing(
     assert writer.flush(10)
     postgres.stop()
     try:
-        started = time.monotonic()
         for n in range(50, 150):
             writer.submit(record(n))
             writer.submit(record(n + 1000, delivery=f"Ev{n}"))
-        assert time.monotonic() - started < 1.0
         assert writer.flush(30)
         assert writer.backlog > 0
     finally:
