@@ -65,5 +65,22 @@ def _near_duplicates(knowledge: Knowledge) -> list[Finding]:
     return found
 
 
+def _link_rules(knowledge: Knowledge) -> list[Finding]:
+    """A pattern listed twice, or a network with no link rule at all (nothing to nudge about)."""
+    found = []
+    seen: set[str] = set()
+    for i, rule in enumerate(knowledge.policy.links):
+        if rule.pattern in seen:
+            found.append(Finding("warning", f"policy.yaml: links[{i}]", f"{rule.pattern!r} is listed twice"))
+        seen.add(rule.pattern)
+    covered = {rule.network for rule in knowledge.policy.links}
+    for network in knowledge.policy.networks:
+        if knowledge.policy.links and network.id not in covered:
+            found.append(
+                Finding("warning", "policy.yaml: links", f"no link pattern for the network {network.id!r}")
+            )
+    return found
+
+
 def check_knowledge(knowledge: Knowledge) -> list[Finding]:
-    return _too_few_examples(knowledge) + _near_duplicates(knowledge)
+    return _too_few_examples(knowledge) + _near_duplicates(knowledge) + _link_rules(knowledge)
