@@ -62,7 +62,8 @@ def main() -> None:
     policy = load_knowledge(DEFAULT_KNOWLEDGE_DIR).policy
     scanner = LinkScanner(policy.links)
     rng = random.Random(22)
-    print(f"{platform.python_implementation()} {platform.python_version()}, {len(policy.links)} link patterns")
+    runtime = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"{runtime}, {len(policy.links)} link patterns")
     cases = [
         ("10 links", [message(rng, 10) for _ in range(args.messages)]),
         ("1,000 links", [message(rng, 1000) for _ in range(max(1, args.messages // 10))]),
