@@ -85,3 +85,7 @@ class SqlNudgeStore:
     def forget(self, user: str) -> int:
         with self.write_lock, self.engine.begin() as connection:
             return connection.execute(sa.delete(nudges).where(nudges.c.user_pseudonym == user)).rowcount
+
+    def purge(self, before: datetime) -> int:
+        with self.write_lock, self.engine.begin() as connection:
+            return connection.execute(sa.delete(nudges).where(nudges.c.at < _utc(before))).rowcount

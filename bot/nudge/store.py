@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -38,6 +39,10 @@ class NudgeStore(Protocol):
         ...
 
     def forget(self, user: str) -> int: ...
+
+    def purge(self, before: datetime) -> int:
+        """Forget the nudges sent before ``before`` (opt-ins stay)."""
+        ...
 
 
 def _ranked(counter: Counter[tuple[str, str]]) -> list[NudgeCount]:
@@ -73,8 +78,14 @@ class MemoryNudgeStore:
         return _ranked(counter)
 
     def forget(self, user: str) -> int:
+        return self._drop(lambda key, at: key[1] == user)
+
+    def purge(self, before: datetime) -> int:
+        return self._drop(lambda key, at: at < before)
+
+    def _drop(self, picked: Callable[[tuple[date, str, str], datetime], bool]) -> int:
         with self._lock:
-            gone = [key for key in self._taken if key[1] == user]
+            gone = [key for key, (_, at) in self._taken.items() if picked(key, at)]
             for key in gone:
                 del self._taken[key]
         return len(gone)

@@ -52,3 +52,14 @@ def test_one_nudge_per_person_kind_and_day(nudges: NudgeStore) -> None:
     ]
     assert nudges.forget("u") == 3
     assert nudges.counts(NOW, NOW + timedelta(days=2)) == [NudgeCount("join-group", "facebook", 1)]
+
+
+def test_old_nudges_are_purged(nudges: NudgeStore) -> None:
+    nudges.turn("w", "c", True, NOW - timedelta(days=400))
+    nudges.take("u", "join-group", "facebook", NOW - timedelta(days=40))
+    nudges.take("u", "install-app", "tiktok", NOW)
+    assert nudges.purge(NOW - timedelta(days=30)) == 1
+    assert nudges.counts(NOW - timedelta(days=50), NOW + timedelta(days=1)) == [
+        NudgeCount("install-app", "tiktok", 1)
+    ]
+    assert nudges.is_on("w", "c") is True
