@@ -96,37 +96,30 @@ class Agent:
         return thread
 
 
+def _thumb(label: str, question: str, kind: str) -> dict[str, Any]:
+    return {
+        "text": {"type": "plain_text", "text": escape(label)},
+        "accessibility_label": escape(label),
+        "value": json.dumps({"q": question, "f": kind}, separators=(",", ":")),
+    }
+
+
 def native_feedback(
     blocks: list[dict[str, Any]], answer: Answer | None, labels: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The answer's helpful and not-helpful buttons as Slack's own thumbs up and down."""
     if answer is None:
         return blocks
-    swapped = []
-    for block in blocks:
-        if block.get("block_id") != "feedback":
-            swapped.append(block)
-            continue
-
-        def button(kind: str) -> dict[str, Any]:
-            return {
-                "text": {"type": "plain_text", "text": escape(labels[kind])},
-                "accessibility_label": escape(labels[kind]),
-                "value": json.dumps({"q": answer.id, "f": kind}, separators=(",", ":")),
-            }
-
-        swapped.append(
+    thumbs = {
+        "type": "context_actions",
+        "block_id": "feedback",
+        "elements": [
             {
-                "type": "context_actions",
-                "block_id": "feedback",
-                "elements": [
-                    {
-                        "type": "feedback_buttons",
-                        "action_id": FEEDBACK_ACTION,
-                        "positive_button": button("helpful"),
-                        "negative_button": button("not_helpful"),
-                    }
-                ],
+                "type": "feedback_buttons",
+                "action_id": FEEDBACK_ACTION,
+                "positive_button": _thumb(labels["helpful"], answer.id, "helpful"),
+                "negative_button": _thumb(labels["not_helpful"], answer.id, "not_helpful"),
             }
-        )
-    return swapped
+        ],
+    }
+    return [thumbs if block.get("block_id") == "feedback" else block for block in blocks]
