@@ -82,5 +82,19 @@ def _link_rules(knowledge: Knowledge) -> list[Finding]:
     return found
 
 
+def _prompt_topics(knowledge: Knowledge) -> list[Finding]:
+    """The agent view's shipped prompts name advice topics."""
+    return [
+        Finding("error", f"phrases.yaml: agent.prompt_topics.{i}", f"{topic!r} is not an advice topic")
+        for i, topic in enumerate(knowledge.phrases.agent.prompt_topics)
+        if topic not in knowledge.topics or knowledge.topics[topic].kind != "advice"
+    ]
+
+
 def check_knowledge(knowledge: Knowledge) -> list[Finding]:
-    return _too_few_examples(knowledge) + _near_duplicates(knowledge) + _link_rules(knowledge)
+    return (
+        _too_few_examples(knowledge)
+        + _near_duplicates(knowledge)
+        + _link_rules(knowledge)
+        + _prompt_topics(knowledge)
+    )

@@ -4,7 +4,12 @@ shipped ones, four at most, each once."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import yaml
+
+from bot.knowledge.kbcheck import check_knowledge
+from bot.knowledge.knowledge import load_knowledge
 from bot.prompts import MAX_PROMPTS, suggested_prompts
 from bot.querylog.records import Tally
 from bot.testing import shipped_advisor
@@ -34,3 +39,14 @@ def test_prompts_follow_what_is_asked_in_that_language() -> None:
     assert [p.title for p in suggested_prompts(knowledge, [], "he")] == [
         knowledge.topics[t].title.he for t in shipped
     ]
+
+
+def test_kb_check_names_a_shipped_prompt_that_is_not_an_advice_topic(kb_copy: Path) -> None:
+    path = kb_copy / "phrases.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["agent"]["prompt_topics"] = ["join-groups", "greeting", "no-such-topic"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    findings = [str(f) for f in check_knowledge(load_knowledge(kb_copy))]
+    assert "error: phrases.yaml: agent.prompt_topics.1: 'greeting' is not an advice topic" in findings
+    assert "error: phrases.yaml: agent.prompt_topics.2: 'no-such-topic' is not an advice topic" in findings
+    assert not any("prompt_topics.0" in f for f in findings)
