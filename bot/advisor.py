@@ -92,6 +92,11 @@ class Advisor:
             observe(query, answer)
         return answer
 
+    def explain(self, topic: str, about: str, lang: str) -> Answer:
+        """A topic's answer for ``about`` (a network or an app), with its verdict for it; not
+        logged (the nudge shows it beside a shared link, nobody asked it)."""
+        return self._compose(about, lang, self.knowledge.topics[topic], 1.0, (), self.entities.find(about))
+
     def label(self, name: str, lang: str) -> str:
         """A fixed phrase (button labels such as ``helpful``, ``apology``) in ``lang``,
         with the policy owner filled in."""

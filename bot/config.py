@@ -104,6 +104,12 @@ class SlackSettings(BaseModel):
     not posted to. An entry with a scheme names a whole origin (a local stand-in in tests)."""
     channel_rate: float = Field(1.0, gt=0)
     """Messages per second per channel (Slack allows about one)."""
+    agent_view: bool = False
+    """Direct messages as Slack's agent view: suggested prompts, a status, thread titles and
+    native feedback buttons. Off, direct messages get plain answers (a workspace or an app
+    without the agent view); the shipped manifest and ``.env.example`` turn it on."""
+    nudge: bool = False
+    """Private nudges about group-invite and app links, in channels that opted in."""
 
     @property
     def wanted(self) -> bool:
@@ -124,6 +130,8 @@ class TeamsSettings(BaseModel):
     """Turn the Teams route on without an app id: development only, and unauthenticated."""
     tenants: list[str] = []
     """Tenant ids allowed to talk to the advisor; empty allows every tenant."""
+    nudge: bool = False
+    """What to weigh, on the card Teams shows for a group-invite or app link being composed."""
     openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
     emulator_openid_url: str = (
         "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
@@ -153,6 +161,9 @@ PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
     "teams_tenants": ("ADVISOR_TEAMS_TENANTS", "teams", "tenants"),
     "teams_openid_url": ("ADVISOR_TEAMS_OPENID_URL", "teams", "openid_url"),
     "teams_emulator_openid_url": ("ADVISOR_TEAMS_EMULATOR_OPENID_URL", "teams", "emulator_openid_url"),
+    "slack_agent_view": ("ADVISOR_SLACK_AGENT_VIEW", "slack", "agent_view"),
+    "slack_nudge": ("ADVISOR_SLACK_NUDGE", "slack", "nudge"),
+    "teams_nudge": ("ADVISOR_TEAMS_NUDGE", "teams", "nudge"),
 }
 
 

@@ -14,6 +14,8 @@ from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
 from .knowledge.knowledge import load_knowledge
 from .matching.build import settings_encoder
+from .nudge.sql import SqlNudgeStore
+from .nudge.store import NudgeStore
 from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
 from .querylog.recording import Recorder
 from .querylog.spool import Spool
@@ -54,6 +56,7 @@ class Service:
     writer: LogWriter
     pseudonyms: Pseudonymizer
     deliveries: Deliveries
+    nudges: NudgeStore
 
     @classmethod
     def start(
@@ -87,7 +90,8 @@ class Service:
             encoder=None if base else settings_encoder(settings),
         )
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
-        return cls(advisor, store, writer, pseudonyms, deliveries)
+        nudges = SqlNudgeStore(store.engine, store.write_lock)
+        return cls(advisor, store, writer, pseudonyms, deliveries, nudges)
 
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)

@@ -36,6 +36,11 @@ class SlackApi:
     stalled: int = 0
     _ts: Any = field(default_factory=lambda: itertools.count(1))
 
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What users.info answers for each user id (locale, is_admin, is_owner)."""
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What conversations.info answers for each channel id (creator)."""
+
     socket_port: int = 0
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -104,6 +109,18 @@ class SlackApi:
             return web.json_response({"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T0001"})
         if method == "chat.postMessage":
             return web.json_response({"ok": True, "ts": f"1800000000.{next(self._ts):06d}"})
+        if method == "chat.postEphemeral":
+            return web.json_response({"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"})
+        if method == "users.info":
+            found = self.users.get(str(payload.get("user")))
+            if found is None:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            return web.json_response({"ok": True, "user": {"id": payload.get("user")} | found})
+        if method == "conversations.info":
+            channel = self.channels.get(str(payload.get("channel")))
+            if channel is None:
+                return web.json_response({"ok": False, "error": "channel_not_found"})
+            return web.json_response({"ok": True, "channel": {"id": payload.get("channel")} | channel})
         return web.json_response({"ok": True})
 
     async def _respond(self, request: web.Request) -> web.Response:

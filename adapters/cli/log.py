@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from bot import AdvisorError
+from bot.nudge.sql import SqlNudgeStore
 from bot.querylog.report import build_report
 from bot.querylog.retention import forget, purge
 from bot.service import open_store
@@ -73,7 +74,8 @@ def report(
         start = until - parse_duration(since)
     except OverflowError as exc:
         raise typer.BadParameter(f"--since {since} reaches before the calendar's first year") from exc
-    built = build_report(open_store(settings), start, until)
+    store = open_store(settings)
+    built = build_report(store, start, until, SqlNudgeStore(store.engine, store.write_lock))
     if suggest:
         typer.echo(built.suggestions() or "# nothing went unanswered in this period")
     elif fmt == "json":

@@ -13,6 +13,7 @@ from bot.text import detect_lang
 from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
 from ..commands import command_query
 from ..tasks import Tasks
+from .agent import Agent, native_feedback
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery
 from .events import action_lang, action_value, ticked, to_query_text
@@ -32,11 +33,14 @@ class Answers:
         delivery: Delivery,
         tasks: Tasks,
         claims: Callable[[str], Awaitable[bool]],
+        agent: Agent | None = None,
     ) -> None:
+        """``agent``: direct messages are answered as Slack's agent view."""
         self.advisor = advisor
         self.delivery = delivery
         self.tasks = tasks
         self.claims = claims
+        self.agent = agent
 
     async def _ask(self, query: Query) -> Answer | None:
         async with self.tasks.slot:
@@ -69,9 +73,15 @@ class Answers:
             conversation_id=channel,
             delivery_id=delivery,
         )
+        lang = detect_lang(text)
+        direct = event.get("channel_type") == "im"
+        thread = None if direct else (event.get("thread_ts") or ts)
+        if direct and self.agent is not None:
+            thread = await self.agent.begin(event, text, lang)
         answer = await self._ask(query)
-        fallback, blocks = self._render(answer, detect_lang(text))
-        thread = None if event.get("channel_type") == "im" else (event.get("thread_ts") or ts)
+        fallback, blocks = self._render(answer, lang)
+        if direct and self.agent is not None:
+            blocks = native_feedback(blocks, answer, self._labels(answer.lang if answer else lang))
         await self.delivery.post(channel, fallback, blocks, thread_ts=thread)
 
     async def command(self, command: dict[str, Any]) -> None:
@@ -99,6 +109,11 @@ class Answers:
         user = (body.get("user") or {}).get("id")
         if kind.startswith("tick:"):
             return  # Slack keeps the ticks in the message until "Done" is pressed
+        if kind == "feedback":
+            # Slack's own thumbs up and down: it shows which was pressed, so no thanks is sent.
+            if value.get("f") in ("helpful", "not_helpful") and value.get("q"):
+                await record_feedback(self.advisor, str(value["f"]), str(value["q"]), "slack", user)
+            return
         if kind in FEEDBACK:
             await record_feedback(self.advisor, kind, str(value.get("q", "")), "slack", user)
             lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))

@@ -31,12 +31,15 @@ from bot.config import Settings, secret
 from bot.service import Service
 
 from ..tasks import Tasks, TtlSet
+from .agent import Agent
 from .answers import Answers
 from .blocks import ACTION
 from .bolt import ClockedVerification, quiet_logger, repair_payload
 from .delivery import Delivery, retry_handlers, sdk_logger
 from .held import HeldMessages
 from .ingress import Ingress
+from .nudge import SlackNudge, is_nudge_command
+from .people import People
 
 __all__ = ["SlackAdapter"]
 
@@ -59,7 +62,12 @@ class SlackAdapter:
         )
         self.delivery = Delivery(self.client, settings.slack.channel_rate, settings.slack.response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
-        self.answers = Answers(self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d))
+        self.people = People(self.client)
+        self.agent = Agent(service, self.delivery, self.people) if settings.slack.agent_view else None
+        self.nudge = SlackNudge(service, self.delivery, self.people, settings.slack.nudge)
+        self.answers = Answers(
+            self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d), self.agent
+        )
         self.held = HeldMessages(service, settings, self.tasks, self.answers.message)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
@@ -84,6 +92,7 @@ class SlackAdapter:
         self.bolt.event("app_mention")(self._on_mention)
         self.bolt.event("message")(self._on_message)
         self.bolt.event("app_home_opened")(self._on_home)
+        self.bolt.event("assistant_thread_started")(self._on_thread_started)
         # The manifest names the command /advisor; a workspace may rename it, so any is ours.
         self.bolt.command(re.compile("^/"))(self._on_command)
         self.bolt.action(re.compile("^" + re.escape(ACTION)))(self._on_action)
@@ -180,25 +189,51 @@ class SlackAdapter:
     # the response once the listener has returned (process_before_response).
     async def _on_mention(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
         self._spawn_message(event, body)
+        # Slack sends a message that mentions the advisor as app_mention and as message, and
+        # only the first is taken: the nudge looks at the mention too.
+        in_channel = str(event.get("channel") or "")[:1] in ("C", "G")
+        self._spawn_nudge(event | {"channel_type": "channel"} if in_channel else event, body)
         await ack()
 
     async def _on_message(self, ack: Any, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("channel_type") == "im":
             self._spawn_message(event, body)
+        else:
+            self._spawn_nudge(event, body)
         await ack()
 
     async def _on_home(self, ack: Any, event: dict[str, Any]) -> None:
         await ack()
-        if event.get("tab") == "home" and event.get("user"):
-            self.tasks.spawn(self.answers.home(event["user"]), "slack-home")
+        user = event.get("user")
+        if event.get("tab") == "home" and user:
+            self.tasks.spawn(self.answers.home(user), "slack-home")
+        elif event.get("tab") == "messages" and user and self.agent is not None:
+            self.tasks.spawn(self.agent.opened(str(event.get("channel") or ""), user), "slack-prompts")
+
+    async def _on_thread_started(self, ack: Any, event: dict[str, Any]) -> None:
+        await ack()
+        thread = event.get("assistant_thread")
+        if isinstance(thread, dict) and self.agent is not None:
+            work = self.agent.opened(
+                str(thread.get("channel_id") or ""), str(thread.get("user_id") or ""), thread.get("thread_ts")
+            )
+            self.tasks.spawn(work, "slack-prompts")
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         await ack()
+        if is_nudge_command(str(command.get("text") or "")):
+            self.tasks.spawn(self.nudge.command(command), "slack-nudge-command")
+            return
         self.tasks.spawn(self.answers.command(command), "slack-command")
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         self.tasks.spawn(self.answers.action(body, action), "slack-action")
+
+    def _spawn_nudge(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if not self.nudge.wanted(event) or (self.bot_user_id and event.get("user") == self.bot_user_id):
+            return
+        self.tasks.spawn(self.nudge.consider(event, str(body.get("team_id") or "")), "slack-nudge")
 
     def _spawn_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         # Edits, deletions, bot posts and the advisor's own messages are not questions.

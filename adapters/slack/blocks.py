@@ -9,7 +9,16 @@ from typing import Any
 from bot import Answer, Option, Outcome, Verdict
 from bot.knowledge.checklists import ChecklistView
 
-__all__ = ["MAX_OPTIONS", "checklist_blocks", "escape", "home_view", "to_blocks", "to_fallback"]
+__all__ = [
+    "MAX_OPTIONS",
+    "checklist_blocks",
+    "escape",
+    "home_view",
+    "note_blocks",
+    "nudge_blocks",
+    "to_blocks",
+    "to_fallback",
+]
 
 MAX_OPTIONS = 10  # Slack: options in one checkbox group
 MAX_BUTTON = 75  # Slack: characters in a button or option label
@@ -189,3 +198,25 @@ def home_view(about: Answer, checklists: Answer, heading: str) -> dict[str, Any]
         _actions([_option_button(o, None, checklists.lang) for o in checklists.options], "checklists"),
     ]
     return {"type": "home", "blocks": blocks}
+
+
+def nudge_blocks(intro: str, answer: Answer) -> list[Block]:
+    """The private note about a shared link: why it is shown, the guidance with its verdict for
+    that network or app, and the checklist button."""
+    blocks: list[Block] = [{"type": "context", "elements": [_mrkdwn(intro)]}]
+    head = f"{answer.verdict_label or ''}" + (f" · {answer.title}" if answer.title else "")
+    marker = MARKERS[answer.verdict] + " " if answer.verdict else ""
+    blocks.append(
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{marker}*{escape(head)}*", "verbatim": True}}
+    )
+    blocks.append({"type": "section", "text": _mrkdwn(answer.text)})
+    if answer.source_label:
+        blocks.append({"type": "context", "elements": [_mrkdwn(answer.source_label)]})
+    if answer.checklist:
+        blocks.append(_actions([_option_button(answer.checklist, None, answer.lang)], "next"))
+    return blocks
+
+
+def note_blocks(text: str) -> list[Block]:
+    """A short note, as plain text."""
+    return [{"type": "section", "text": _plain(text, MAX_SECTION)}]

@@ -128,9 +128,18 @@ class Delivery:
             "chat.postMessage", channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, **SAFE_FLAGS
         )
 
-    async def ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+    async def ephemeral(
+        self, channel: str, user: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> bool:
         await self.pacer.wait(channel)
-        return await self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
+        return await self._call(
+            "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts
+        )
+
+    async def call(self, method: str, **arguments: Any) -> bool:
+        """Any other Web API method (the agent view's status, title and prompts), retried the
+        same way; a failure is logged and counted, never raised."""
+        return await self._call(method, **arguments)
 
     async def publish_home(self, user: str, view: dict[str, Any]) -> bool:
         return await self._call("views.publish", user_id=user, view=view)

@@ -32,6 +32,7 @@ from ..commands import Claims
 from ..repair import repaired
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
 from .handler import AdvisorBot
+from .unfurl import LinkCards
 
 __all__ = ["TeamsAdapter"]
 
@@ -93,7 +94,7 @@ class TeamsAdapter:
         self.auth = AdvisorAuthentication(inner, validator)
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
-        self.bot = AdvisorBot(self.advisor, self.claims)
+        self.bot = AdvisorBot(self.advisor, self.claims, LinkCards(service, teams.nudge))
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/messages", self.handle)

@@ -9,7 +9,7 @@ from typing import Any
 from bot import Answer, Option, Outcome, Verdict
 from bot.knowledge.checklists import ChecklistView
 
-__all__ = ["CARD_VERSION", "checklist_card", "escape", "to_card", "welcome_card"]
+__all__ = ["CARD_VERSION", "checklist_card", "escape", "nudge_card", "to_card", "welcome_card"]
 
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -121,3 +121,23 @@ def welcome_card(about: Answer, second: Answer | None) -> dict[str, Any]:
     if second is not None:
         body.append(_text(second.text, isSubtle=True))
     return _card(body, [], about.lang)
+
+
+def nudge_card(intro: str, answer: Answer) -> dict[str, Any]:
+    """What to weigh about a link being shared: why it is shown, the guidance with its verdict
+    for that network or app, and the checklist button."""
+    head = (answer.verdict_label or "") + (f" · {answer.title}" if answer.title else "")
+    marker = MARKERS[answer.verdict] + " " if answer.verdict else ""
+    body = [
+        _text(intro, isSubtle=True, size="Small"),
+        _text(
+            marker + head,
+            weight="Bolder",
+            color=COLORS.get(answer.verdict, "default") if answer.verdict else "default",
+        ),
+        _text(answer.text),
+    ]
+    if answer.source_label:
+        body.append(_text(answer.source_label, isSubtle=True, size="Small"))
+    actions = [_option(answer.checklist, answer.lang)] if answer.checklist else []
+    return _card(body, actions, answer.lang)

@@ -15,6 +15,7 @@ from bot.text import detect_lang
 from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
 from ..commands import Claims, command_query
 from .cards import checklist_card, to_card, welcome_card
+from .unfurl import QUERY_LINK, LinkCards
 
 __all__ = ["AdvisorBot"]
 
@@ -30,9 +31,10 @@ def _is_card_invoke(value: Any) -> bool:
 class AdvisorBot(ActivityHandler):
     """The conversation: a message, a card's button or the bot added to a chat, answered."""
 
-    def __init__(self, advisor: Advisor, claims: Claims) -> None:
+    def __init__(self, advisor: Advisor, claims: Claims, links: LinkCards | None = None) -> None:
         self.advisor = advisor
         self.claims = claims
+        self.links = links
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         # botbuilder answers a malformed adaptiveCard/action with an error object it cannot
@@ -41,6 +43,8 @@ class AdvisorBot(ActivityHandler):
             turn_context.activity.value
         ):
             return InvokeResponse(status=400, body={"error": "adaptiveCard/action needs an Action.Execute"})
+        if turn_context.activity.name == QUERY_LINK and self.links is not None:
+            return InvokeResponse(status=200, body=await self.links.query_link(turn_context.activity))
         return await super().on_invoke_activity(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:

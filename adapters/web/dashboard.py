@@ -146,7 +146,7 @@ class Dashboard:
             since, until = self._period(request)
         except Refused as exc:
             return exc.response
-        return await asyncio.to_thread(build_report, self.service.store, since, until)
+        return await asyncio.to_thread(build_report, self.service.store, since, until, self.service.nudges)
 
     async def admin_report(self, request: web.Request) -> web.Response:
         report = await self._report(request)

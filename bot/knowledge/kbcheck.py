@@ -65,5 +65,36 @@ def _near_duplicates(knowledge: Knowledge) -> list[Finding]:
     return found
 
 
+def _link_rules(knowledge: Knowledge) -> list[Finding]:
+    """A pattern listed twice, or a network with no link rule at all (nothing to nudge about)."""
+    found = []
+    seen: set[str] = set()
+    for i, rule in enumerate(knowledge.policy.links):
+        if rule.pattern in seen:
+            found.append(Finding("warning", f"policy.yaml: links[{i}]", f"{rule.pattern!r} is listed twice"))
+        seen.add(rule.pattern)
+    covered = {rule.network for rule in knowledge.policy.links}
+    for network in knowledge.policy.networks:
+        if knowledge.policy.links and network.id not in covered:
+            found.append(
+                Finding("warning", "policy.yaml: links", f"no link pattern for the network {network.id!r}")
+            )
+    return found
+
+
+def _prompt_topics(knowledge: Knowledge) -> list[Finding]:
+    """The agent view's shipped prompts name advice topics."""
+    return [
+        Finding("error", f"phrases.yaml: agent.prompt_topics.{i}", f"{topic!r} is not an advice topic")
+        for i, topic in enumerate(knowledge.phrases.agent.prompt_topics)
+        if topic not in knowledge.topics or knowledge.topics[topic].kind != "advice"
+    ]
+
+
 def check_knowledge(knowledge: Knowledge) -> list[Finding]:
-    return _too_few_examples(knowledge) + _near_duplicates(knowledge)
+    return (
+        _too_few_examples(knowledge)
+        + _near_duplicates(knowledge)
+        + _link_rules(knowledge)
+        + _prompt_topics(knowledge)
+    )

@@ -106,6 +106,33 @@ class Topic(BaseModel):
         return self
 
 
+class AgentPhrases(BaseModel):
+    """Slack's agent view: the suggested prompts' heading and the topics offered until the log
+    shows what people ask, and the status shown while an answer is on its way."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prompts_title: Localized
+    prompt_topics: list[NonEmpty] = Field(min_length=1, max_length=4)
+    status: Localized
+
+
+class NudgePhrases(BaseModel):
+    """The private nudge about a shared link, and ``/advisor nudge on|off``. ``join_group`` and
+    ``install_app`` take ``{name}``, the network or app."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    join_group: Localized
+    install_app: Localized
+    turned_on: Localized
+    turned_off: Localized
+    not_allowed: Localized
+    not_here: Localized
+    disabled: Localized
+    usage: Localized
+
+
 class Phrases(BaseModel):
     """Every fixed sentence the advisor says, in both languages."""
 
@@ -133,6 +160,8 @@ class Phrases(BaseModel):
     thanks_feedback: Localized
     verdicts: dict[Verdict, Localized]
     sources: dict[Source, Localized]
+    agent: AgentPhrases
+    nudge: NudgePhrases
 
     @model_validator(mode="after")
     def _complete(self) -> Phrases:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
+from ..nudge.store import NudgeStore
 from ..text import normalize
 from .csvexport import to_csv
 from .records import QueryLog, QuestionRecord, Rating
@@ -68,6 +69,7 @@ class Report:
     checklists: list[dict[str, Any]] = field(default_factory=list)
     missed_items: list[dict[str, Any]] = field(default_factory=list)
     picks: dict[str, int] = field(default_factory=dict)
+    nudges: list[dict[str, Any]] = field(default_factory=list)
 
     def share(self, outcome: str) -> float:
         return self.outcomes.get(outcome, 0) / self.questions if self.questions else 0.0
@@ -89,6 +91,7 @@ class Report:
             "checklists": self.checklists,
             "missed_items": self.missed_items,
             "did_you_mean_picks": self.picks,
+            "nudges": self.nudges,
         }
 
     def to_text(self) -> str:
@@ -117,6 +120,9 @@ class Report:
             )
         for m in self.missed_items[:10]:
             lines.append(f"    {m['checklist']}/{m['item']}: left unticked {m['count']} time(s)")
+        if self.nudges:
+            lines.append("Link nudges (kind of link, network or app):")
+            lines += [f"  {n['kind']:<12} {n['subject']:<16} {n['count']:>5}" for n in self.nudges]
         return "\n".join(lines)
 
     def to_csv(self) -> str:
@@ -134,6 +140,7 @@ class Report:
         rows += [["unanswered", c.examples[0], c.count, c.nearest_topic or ""] for c in self.clusters]
         rows += [["checklist", r["checklist"], r["finished"], r["complete"]] for r in self.checklists]
         rows += [["missed_item", f"{m['checklist']}/{m['item']}", m["count"], ""] for m in self.missed_items]
+        rows += [["nudge", f"{n['kind']}/{n['subject']}", n["count"], ""] for n in self.nudges]
         return to_csv(rows)
 
     def suggestions(self) -> str:
@@ -203,7 +210,8 @@ def _rated(ratings: list[Rating]) -> tuple[dict[str, list[bool]], dict[str, int]
     return votes, picks
 
 
-def build_report(log: QueryLog, since: datetime, until: datetime) -> Report:
+def build_report(log: QueryLog, since: datetime, until: datetime, nudges: NudgeStore | None = None) -> Report:
+    """``nudges``: the nudge's store, for how many notes about shared links went out."""
     tallies = log.tally(since, until)
     report = Report(since=since, until=until, questions=sum(t.count for t in tallies))
 
@@ -249,4 +257,8 @@ def build_report(log: QueryLog, since: datetime, until: datetime) -> Report:
     ]
     missed = Counter((r.checklist, item) for r in runs for item in r.missed)
     report.missed_items = [{"checklist": c, "item": i, "count": n} for (c, i), n in missed.most_common()]
+    if nudges is not None:
+        report.nudges = [
+            {"kind": n.kind, "subject": n.subject, "count": n.count} for n in nudges.counts(since, until)
+        ]
     return report

@@ -1,6 +1,7 @@
-"""Retention and erasure across everything that holds questions: the database (log rows and
-delivery claims), the records waiting beside it (the spool and the dead letters) and a journal
-of questions not yet claimed (the Slack adapter's, which the caller hands over)."""
+"""Retention and erasure across everything that holds questions: the database (log rows,
+delivery claims and the nudges sent), the records waiting beside it (the spool and the dead
+letters) and a journal of questions not yet claimed (the Slack adapter's, which the caller
+hands over)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 from ..config import Settings
 from ..delivery.sql import SqlDeliveryClaims
 from ..errors import AdvisorError
+from ..nudge.sql import SqlNudgeStore
 from ..service import open_store, pseudonym_key
 from .deadletters import DeadLetters, dead_letters_beside
 from .pseudonyms import Pseudonymizer
@@ -47,6 +49,7 @@ def purge(settings: Settings, cutoff: datetime, journal: Journal) -> Removed:
         store = open_store(settings)
         rows = store.purge(cutoff)
         SqlDeliveryClaims(store.engine, store.write_lock).purge(cutoff)
+        rows += SqlNudgeStore(store.engine, store.write_lock).purge(cutoff)
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be purged: {type(exc).__name__}") from exc
     waiting = _discard_waiting(
@@ -61,7 +64,9 @@ def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None,
     (the only thing an audit line may name) and what was removed."""
     try:
         pseudonym = Pseudonymizer(pseudonym_key(settings, allow_generated=True))("user", user)
-        rows = open_store(settings).forget(pseudonym or "")
+        store = open_store(settings)
+        rows = store.forget(pseudonym or "")
+        rows += SqlNudgeStore(store.engine, store.write_lock).forget(pseudonym or "")
     except AdvisorError:
         raise
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
