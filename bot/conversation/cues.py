@@ -1,0 +1,155 @@
+"""Reading a message for what it leans on: "why?", "what instead?", "tell me more", "and on
+Instagram?", "a checklist for that?", or a pronoun pointing back ("may I join it?").
+
+The words are data (``knowledge/conversation.yaml``). A message is a follow-up only when nothing
+but cue words, fillers and the networks or apps it names is left in it: "why can't I install
+apps at work?" is a question of its own, "why not?" is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz.distance import DamerauLevenshtein
+
+from ..knowledge.localized import Localized, LocalizedList, NonEmpty
+from ..matching.entities import Entities, EntityFinder
+from ..text import hebrew_variants, is_hebrew, normalize, tokens
+
+__all__ = ["ConversationCues", "Cues", "Reading"]
+
+Intent = Literal["why", "instead", "more"]
+INTENTS: tuple[Intent, ...] = ("why", "instead", "more")
+# A whole message one edit from a cue phrase is that cue ("wyh not", "למה לו"), two edits for
+# long phrases; short ones must match exactly.
+MIN_FUZZY_CUE = 5
+LONG_CUE = 12
+# Words of four letters or more one edit away from a filler are that filler ("abut", "waht").
+MIN_FUZZY_FILLER = 4
+EDGE_WORDS = frozenset({"and", "but", "so", "ok", "okay", "then", "please", "pls", "well", "hmm", "oh"})
+EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו"})
+
+
+class ConversationCues(BaseModel):
+    """``knowledge/conversation.yaml``: the words of follow-ups and the ask-back phrase."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    why: LocalizedList
+    instead: LocalizedList
+    more: LocalizedList
+    fillers: LocalizedList
+    deixis: LocalizedList
+    ask_back: Localized
+    ask_back_topics: list[NonEmpty]
+    more_intro: Localized
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a message holds besides a question of its own.
+
+    ``intent``: "why", "instead" or "more" when that is all it asks; ``slot_only``: it names a
+    network or an app and nothing else ("and on Instagram?"); ``checklist_only``: it asks for
+    a checklist without saying which ("a checklist for that?"); ``deixis``: a word pointing
+    back ("it", "אותו")."""
+
+    entities: Entities
+    intent: Intent | None = None
+    slot_only: bool = False
+    checklist_only: bool = False
+    deixis: bool = False
+
+    @property
+    def leans(self) -> bool:
+        """Whether the message means nothing without what came before it."""
+        return self.intent is not None or self.slot_only or self.checklist_only
+
+
+def _phrases(words: LocalizedList) -> frozenset[str]:
+    return frozenset(p for p in (normalize(w) for w in words.all()) if p)
+
+
+class Cues:
+    def __init__(self, cues: ConversationCues, entities: EntityFinder) -> None:
+        self.cues = cues
+        self.entities = entities
+        self._intents = {kind: _phrases(getattr(cues, kind)) for kind in INTENTS}
+        self._vocabulary = frozenset(w for ps in self._intents.values() for p in ps for w in p.split())
+        self._fillers = frozenset(w for p in _phrases(cues.fillers) for w in p.split())
+        self._deixis = _phrases(cues.deixis)
+        self._long_fillers = [w for w in self._fillers if len(w) >= MIN_FUZZY_FILLER]
+
+    def read(self, text: str) -> Reading:
+        words = tokens(text)
+        entities, used = self.entities.spans(words)
+        rest = [w for i, w in enumerate(words) if i not in used]
+        deixis = any(self._is(w, self._deixis) for w in rest)
+        content = [w for w in rest if not self._is_filler(w)]
+        named = bool(entities.network or entities.app)
+        intent = self._intent(rest)
+        return Reading(
+            entities=entities,
+            intent=intent,
+            slot_only=named and not content and intent is None,
+            checklist_only=entities.checklist and not content,
+            deixis=deixis,
+        )
+
+    def _is(self, word: str, words: frozenset[str]) -> bool:
+        if word in words:
+            return True
+        return is_hebrew(word) and any(v in words for v in hebrew_variants(word, min_rest=2))
+
+    def _is_filler(self, word: str) -> bool:
+        if self._is(word, self._fillers):
+            return True
+        if len(word) < MIN_FUZZY_FILLER or is_hebrew(word):
+            return False
+        return any(DamerauLevenshtein.distance(word, f, score_cutoff=1) <= 1 for f in self._long_fillers)
+
+    def _intent(self, words: list[str]) -> Intent | None:
+        """The cue the words are, whole: first as they are, then without fillers the cues do
+        not use ("why not on" is "why not"), then without the words at their edges."""
+        kept = [w for w in words if self._is(w, self._vocabulary) or not self._is_filler(w)]
+        for candidate in (words, kept, _trim(kept)):
+            found = self._cue(candidate)
+            if found:
+                return found
+        return None
+
+    def _cue(self, words: list[str]) -> Intent | None:
+        if not words:
+            return None
+        forms = [" ".join(words)]
+        if is_hebrew(words[0]):
+            forms += [" ".join([v, *words[1:]]) for v in hebrew_variants(words[0], min_rest=2)]
+        for form in forms:
+            for kind in INTENTS:
+                if form in self._intents[kind]:
+                    return kind
+        text = forms[0]
+        if len(text) < MIN_FUZZY_CUE:
+            return None
+        allowed = 2 if len(text) >= LONG_CUE else 1
+        best: tuple[int, Intent | None] = (allowed + 1, None)
+        for kind in INTENTS:
+            for phrase in self._intents[kind]:
+                if len(phrase) < MIN_FUZZY_CUE:
+                    continue
+                distance = DamerauLevenshtein.distance(text, phrase, score_cutoff=allowed)
+                if distance < best[0]:
+                    best = (distance, kind)
+        return best[1]
+
+
+def _trim(words: list[str]) -> list[str]:
+    edges = EDGE_WORDS | EDGE_WORDS_HE
+    start, end = 0, len(words)
+    while start < end and words[start] in edges:
+        start += 1
+    while end > start and words[end - 1] in edges:
+        end -= 1
+    return words[start:end]
