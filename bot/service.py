@@ -9,6 +9,8 @@ from types import TracebackType
 
 from .advisor import Advisor
 from .config import Settings
+from .conversation.context import Conversations
+from .conversation.sql import SqlContextStore
 from .delivery.leases import Deliveries
 from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
@@ -45,6 +47,14 @@ def open_store(settings: Settings) -> SqlQueryLog:
     if settings.is_sqlite:
         store.upgrade()
     return store
+
+
+def conversations(settings: Settings, store: SqlQueryLog, pseudonyms: Pseudonymizer) -> Conversations | None:
+    """Conversation contexts in the log's database, so that any replica takes the next turn."""
+    if not settings.conversation_context:
+        return None
+    contexts = SqlContextStore(store.engine, store.write_lock)
+    return Conversations(contexts, pseudonyms, settings.conversation_ttl_seconds)
 
 
 @dataclass
@@ -85,6 +95,7 @@ class Service:
             thresholds=settings.thresholds,
             recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
             encoder=None if base else settings_encoder(settings),
+            conversations=conversations(settings, store, pseudonyms),
         )
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
         return cls(advisor, store, writer, pseudonyms, deliveries)

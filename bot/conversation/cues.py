@@ -28,8 +28,12 @@ MIN_FUZZY_CUE = 5
 LONG_CUE = 12
 # Words of four letters or more one edit away from a filler are that filler ("abut", "waht").
 MIN_FUZZY_FILLER = 4
-EDGE_WORDS = frozenset({"and", "but", "so", "ok", "okay", "then", "please", "pls", "well", "hmm", "oh"})
-EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו"})
+# Words around a cue that change nothing ("ok so why?", "could you elaborate", "אז למה בעצם?").
+EDGE_WORDS = frozenset(
+    {"and", "but", "so", "ok", "okay", "then", "please", "pls", "plz", "well", "hmm", "oh", "just"}
+    | {"could", "can", "would", "will", "you", "u", "me", "maybe", "now", "again", "exactly", "really"}
+)
+EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו", "בעצם", "שוב", "אולי"})
 
 
 class ConversationCues(BaseModel):

@@ -30,14 +30,19 @@ def explain(answer: Answer, topic: Topic, kind: str, knowledge: Knowledge, field
 
 
 def ask_back(text: str, lang: str, entities: Entities, knowledge: Knowledge, limit: int) -> Answer:
-    """A follow-up with nothing to follow: "about what?", with the topics where what it names
-    matters first."""
+    """A follow-up with nothing to follow: "about what?", first with the topics whose verdict
+    turns on what it names (the network or the app), then the usual ones."""
     cues = knowledge.conversation
     assert cues is not None
     slots = {"network"} if entities.network else set()
     slots |= {"app"} if entities.app else set()
-    named = [t.id for t in knowledge.topics.values() if slots & set(t.slots)]
-    ids = list(dict.fromkeys([*named, *cues.ask_back_topics]))[:limit]
+    conditions = {"network": "network_kind", "app": "app"}
+    decisive = [
+        t.id
+        for t in knowledge.topics.values()
+        if any(getattr(rule.when, conditions[slot]) is not None for rule in t.verdicts for slot in slots)
+    ]
+    ids = list(dict.fromkeys([*decisive, *cues.ask_back_topics]))[:limit]
     return Answer(
         question=text,
         lang=lang,
