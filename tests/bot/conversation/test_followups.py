@@ -20,7 +20,9 @@ KEY = b"conversation-test-key-0123456789"
 class Talk:
     """One conversation with an advisor that shares the shipped matcher."""
 
-    def __init__(self, advisor: Advisor, store: MemoryContextStore | None = None, **conversations: object) -> None:
+    def __init__(
+        self, advisor: Advisor, store: MemoryContextStore | None = None, **conversations: object
+    ) -> None:
         self.store = store or MemoryContextStore()
         self.conversations = Conversations(self.store, Pseudonymizer(KEY), **conversations)  # type: ignore[arg-type]
         self.advisor = Advisor(advisor.knowledge, matcher=advisor.matcher, conversations=self.conversations)
@@ -45,14 +47,24 @@ def followed(answer: Answer) -> str | None:
         ("can I advertise our service on instagram", "and linkedin", "product-marketing", "linkedin"),
         ("מותר לפרסם משרות בפייסבוק?", "ומה לגבי לינקדאין?", "recruitment", "linkedin"),
         ("אפשר לשווק מוצר באינסטגרם?", "ובטיק טוק?", "product-marketing", "tiktok"),
-        ("should i have one profile for work and one for private on instagram?", "same for linkdin?",
-         "separate-accounts", "linkedin"),
+        (
+            "should i have one profile for work and one for private on instagram?",
+            "same for linkdin?",
+            "separate-accounts",
+            "linkedin",
+        ),
     ],
 )
-def test_a_new_network_re_answers_the_same_topic(talk: Talk, first: str, then: str, topic: str, network: str) -> None:
+def test_a_new_network_re_answers_the_same_topic(
+    talk: Talk, first: str, then: str, topic: str, network: str
+) -> None:
     assert talk.say(first).topic == topic
     answer = talk.say(then)
-    assert (answer.outcome.value, answer.topic, answer.entities.get("network")) == ("answered", topic, network)
+    assert (answer.outcome.value, answer.topic, answer.entities.get("network")) == (
+        "answered",
+        topic,
+        network,
+    )
     assert answer.context == {"topic": topic, "entities": {}, "follow_up": "slot"}
 
 
@@ -130,8 +142,16 @@ def test_a_complete_new_question_is_answered_on_its_own(talk: Talk) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["and on facebook?", "what about hootsuite", "why not?", "למה?", "ובפייסבוק?", "what can I do instead?",
-     "tell me more", "ומה לגבי אינסטגרם"],
+    [
+        "and on facebook?",
+        "what about hootsuite",
+        "why not?",
+        "למה?",
+        "ובפייסבוק?",
+        "what can I do instead?",
+        "tell me more",
+        "ומה לגבי אינסטגרם",
+    ],
 )
 def test_a_follow_up_with_nothing_before_it_is_asked_back(talk: Talk, text: str) -> None:
     answer = talk.say(text, conversation="fresh")
