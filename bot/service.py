@@ -10,7 +10,7 @@ from types import TracebackType
 from .advisor import Advisor
 from .config import Settings
 from .conversation.context import Conversations
-from .conversation.sql import SqlContextStore
+from .conversation.sql import SqlContextStore, context_engine
 from .delivery.leases import Deliveries
 from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
@@ -50,10 +50,14 @@ def open_store(settings: Settings) -> SqlQueryLog:
 
 
 def conversations(settings: Settings, store: SqlQueryLog, pseudonyms: Pseudonymizer) -> Conversations | None:
-    """Conversation contexts in the log's database, so that any replica takes the next turn."""
+    """Conversation contexts in the log's database, so that any replica takes the next turn
+    (SQLite shares the log's engine and write lock; PostgreSQL gets an engine of their own)."""
     if not settings.conversation_context:
         return None
-    contexts = SqlContextStore(store.engine, store.write_lock)
+    if settings.is_sqlite:
+        contexts = SqlContextStore(store.engine, store.write_lock)
+    else:
+        contexts = SqlContextStore(context_engine(settings.log_url))
     return Conversations(contexts, pseudonyms, settings.conversation_ttl_seconds)
 
 
@@ -103,6 +107,9 @@ class Service:
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)
         self.store.engine.dispose()
+        contexts = self.advisor.conversations.store if self.advisor.conversations else None
+        if isinstance(contexts, SqlContextStore):
+            contexts.engine.dispose()
 
     def __enter__(self) -> Service:
         return self

@@ -17,9 +17,23 @@ from sqlalchemy.engine import Engine
 from ..querylog.schema import conversation_contexts
 from .store import Context
 
-__all__ = ["SqlContextStore"]
+__all__ = ["SqlContextStore", "context_engine"]
 
 TABLE = conversation_contexts
+
+
+def context_engine(url: str) -> Engine:
+    """A PostgreSQL engine of the contexts' own, on the answer's path: no liveness round trip
+    before each use (a connection the server dropped fails one read or write, which the
+    message is then answered without, and is replaced) and statements cut off after a second."""
+    return sa.create_engine(
+        url,
+        pool_pre_ping=False,
+        pool_size=4,
+        max_overflow=12,
+        pool_timeout=1,
+        connect_args={"connect_timeout": 2, "options": "-c statement_timeout=1000"},
+    )
 
 
 def _utc(value: datetime) -> datetime:
