@@ -44,6 +44,8 @@ class ConversationCues(BaseModel):
     why: LocalizedList
     instead: LocalizedList
     more: LocalizedList
+    heads: dict[Intent, list[NonEmpty]] = {}
+    generic: list[NonEmpty] = []
     fillers: LocalizedList
     deixis: LocalizedList
     ask_back: Localized
@@ -85,6 +87,8 @@ class Cues:
         self._fillers = frozenset(w for p in _phrases(cues.fillers) for w in p.split())
         self._deixis = _phrases(cues.deixis)
         self._long_fillers = [w for w in self._fillers if len(w) >= MIN_FUZZY_FILLER]
+        self._heads = {kind: frozenset(normalize(w) for w in cues.heads.get(kind, [])) for kind in INTENTS}
+        self._generic = frozenset(normalize(w) for w in cues.generic)
 
     def read(self, text: str) -> Reading:
         words = tokens(text)
@@ -122,6 +126,17 @@ class Cues:
             found = self._cue(candidate)
             if found:
                 return found
+        return self._head(words)
+
+    def _head(self, words: list[str]) -> Intent | None:
+        """One intent's head word with nothing else but fillers and generic words."""
+        kinds = {kind for w in words for kind in INTENTS if self._is(w, self._heads[kind])}
+        if len(kinds) != 1:
+            return None
+        [kind] = kinds
+        allowed = self._heads[kind] | self._generic | self._vocabulary
+        if all(self._is(w, allowed) or self._is_filler(w) for w in words):
+            return kind
         return None
 
     def _cue(self, words: list[str]) -> Intent | None:

@@ -225,3 +225,45 @@ def test_a_store_that_fails_never_fails_an_answer(advisor: Advisor) -> None:
     talk = Talk(advisor, store=Broken(down))
     assert talk.say("can we recruit on linkedin?").topic == "recruitment"
     assert talk.say("and on instagram?").outcome.value == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "kind"),
+    [
+        ("I want to install the whatsapp desktop app on my work computer", "why is that a problem?", "why"),
+        (
+            "I want to install the whatsapp desktop app on my work computer",
+            "what's the safer option?",
+            "instead",
+        ),
+        ("can I keep one profile for both work and private on linkedin?", "why would that matter?", "why"),
+        (
+            "can I keep one profile for both work and private on linkedin?",
+            "what do you recommend instead?",
+            "instead",
+        ),
+        ("may I recruit on instagram", "any tips for doing it safely?", "instead"),
+        ("may I recruit on instagram", "what else?", "more"),
+        ("מותר להתקין את וואטסאפ על מחשב העבודה?", "אז מה כן אפשר לעשות?", "instead"),
+        ("מותר להתקין את וואטסאפ על מחשב העבודה?", "למה בעצם?", "why"),
+    ],
+)
+def test_why_instead_and_more_in_other_words(talk: Talk, first: str, then: str, kind: str) -> None:
+    topic = talk.say(first).topic
+    answer = talk.say(then)
+    assert (answer.outcome.value, answer.topic, followed(answer)) == ("answered", topic, kind)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why should we use linkedin for recruiting?",
+        "what are the alternatives to facebook for marketing our product?",
+        "why is joining whatsapp groups with customers risky?",
+        "any tips for hiring through social media?",
+    ],
+)
+def test_a_question_with_a_cue_word_and_a_topic_of_its_own_is_matched(talk: Talk, question: str) -> None:
+    talk.say("can I install the linkedin app on my work laptop?")
+    answer = talk.say(question)
+    assert answer.topic != "install-apps" and followed(answer) in (None, "refers")
