@@ -114,8 +114,10 @@ class Cues:
     def _is_filler(self, word: str) -> bool:
         if self._is(word, self._fillers):
             return True
-        if len(word) < MIN_FUZZY_FILLER or is_hebrew(word):
+        if is_hebrew(word):
             return False
+        if len(word) < MIN_FUZZY_FILLER:  # short words: swapped letters only ("adn", "teh")
+            return any(sorted(word) == sorted(f) for f in self._fillers if len(f) == len(word))
         return any(DamerauLevenshtein.distance(word, f, score_cutoff=1) <= 1 for f in self._long_fillers)
 
     def _intent(self, words: list[str]) -> Intent | None:

@@ -267,3 +267,26 @@ def test_a_question_with_a_cue_word_and_a_topic_of_its_own_is_matched(talk: Talk
     talk.say("can I install the linkedin app on my work laptop?")
     answer = talk.say(question)
     assert answer.topic != "install-apps" and followed(answer) in (None, "refers")
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "network"),
+    [
+        ("can we hire people through linkedin?", "is it different on instagram?", "recruitment", "instagram"),
+        ("can we hire people through linkedin?", "what if it's on tiktok?", "recruitment", "tiktok"),
+        ("can we hire people through linkedin?", "facebook too?", "recruitment", "facebook"),
+        ("can we hire people through linkedin?", "adn on twiter?", "recruitment", "x"),
+        ("כדאי להצטרף לקבוצה בלינקדאין?", "ובאינסטה זה אותו דבר?", "join-groups", "instagram"),
+        ("כדאי להצטרף לקבוצה בלינקדאין?", "גם בפייסבוק?", "join-groups", "facebook"),
+        (
+            "someone invited me to a facebook group of our customers",
+            "and if it was on linkedin instead?",
+            "join-groups",
+            "linkedin",
+        ),
+    ],
+)
+def test_a_new_network_in_other_words(talk: Talk, first: str, then: str, topic: str, network: str) -> None:
+    talk.say(first)
+    answer = talk.say(then)
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (topic, network, "slot")
