@@ -60,6 +60,8 @@ class Conversations:
         key = self.key(query)
         if key is None or answer.outcome is not Outcome.ANSWERED or answer.topic not in advice:
             return
+        if (answer.context or {}).get("follow_up") == "checklist":
+            return  # the checklist of the topic in context: the context stays as it was
         now = self.clock()
         context = Context(
             topic=answer.topic or "",

@@ -33,6 +33,7 @@ EDGE_WORDS = frozenset(
     {"and", "but", "so", "ok", "okay", "then", "please", "pls", "plz", "well", "hmm", "oh", "just"}
     | {"could", "can", "would", "will", "you", "u", "me", "maybe", "now", "again", "exactly", "really"}
 )
+PEOPLE = frozenset({"we", "they", "he", "she", "you", "u", "someone", "people"})
 EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו", "בעצם", "שוב", "אולי"})
 
 
@@ -145,13 +146,15 @@ class Cues:
         if not words:
             return None
         forms = [" ".join(words)]
+        if any(w in PEOPLE for w in words):  # "what should they do" asks as "what should i do"
+            forms.append(" ".join("i" if w in PEOPLE else w for w in words))
         if is_hebrew(words[0]):
             forms += [" ".join([v, *words[1:]]) for v in hebrew_variants(words[0], min_rest=2)]
         for form in forms:
             for kind in INTENTS:
                 if form in self._intents[kind]:
                     return kind
-        text = forms[0]
+        text = forms[-1] if len(forms) > 1 and not is_hebrew(words[0]) else forms[0]
         if len(text) < MIN_FUZZY_CUE:
             return None
         allowed = 2 if len(text) >= LONG_CUE else 1

@@ -244,6 +244,12 @@ def test_a_store_that_fails_never_fails_an_answer(advisor: Advisor) -> None:
         ),
         ("may I recruit on instagram", "any tips for doing it safely?", "instead"),
         ("may I recruit on instagram", "what else?", "more"),
+        (
+            "should our sales people friend customers on their private facebook?",
+            "ok what should they do then",
+            "instead",
+        ),
+        ("האם לשתף את הפרטים העסקיים שלי עם כולם בפייסבוק?", "מה הסיבה?", "why"),
         ("מותר להתקין את וואטסאפ על מחשב העבודה?", "אז מה כן אפשר לעשות?", "instead"),
         ("מותר להתקין את וואטסאפ על מחשב העבודה?", "למה בעצם?", "why"),
     ],
@@ -290,3 +296,10 @@ def test_a_new_network_in_other_words(talk: Talk, first: str, then: str, topic: 
     talk.say(first)
     answer = talk.say(then)
     assert (answer.topic, answer.entities.get("network"), followed(answer)) == (topic, network, "slot")
+
+
+def test_a_checklist_leaves_the_topic_it_was_asked_after_in_context(talk: Talk) -> None:
+    talk.say("is it a good idea to post about our new product on linkedin")
+    assert followed(talk.say("any checklist?")) == "checklist"
+    answer = talk.say("and on instagram?")
+    assert (answer.topic, answer.entities.get("network")) == ("product-marketing", "instagram")
