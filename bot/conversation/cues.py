@@ -33,6 +33,8 @@ EDGE_WORDS = frozenset(
     {"and", "but", "so", "ok", "okay", "then", "please", "pls", "plz", "well", "hmm", "oh", "just"}
     | {"could", "can", "would", "will", "you", "u", "me", "maybe", "now", "again", "exactly", "really"}
 )
+# "it" after these points at nothing ("is it a good idea to ...", "would it be ok").
+IMPERSONAL = frozenset({"is", "isnt", "was", "would", "will", "does", "could", "be"})
 PEOPLE = frozenset({"we", "they", "he", "she", "you", "u", "someone", "people"})
 EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו", "בעצם", "שוב", "אולי"})
 
@@ -95,7 +97,11 @@ class Cues:
         words = tokens(text)
         entities, used = self.entities.spans(words)
         rest = [w for i, w in enumerate(words) if i not in used]
-        deixis = any(self._is(w, self._deixis) for w in rest)
+        deixis = any(
+            self._is(w, self._deixis) and not (w == "it" and i and words[i - 1] in IMPERSONAL)
+            for i, w in enumerate(words)
+            if i not in used
+        )
         content = [w for w in rest if not self._is_filler(w)]
         named = bool(entities.network or entities.app)
         intent = self._intent(rest)

@@ -303,3 +303,12 @@ def test_a_checklist_leaves_the_topic_it_was_asked_after_in_context(talk: Talk) 
     assert followed(talk.say("any checklist?")) == "checklist"
     answer = talk.say("and on instagram?")
     assert (answer.topic, answer.entities.get("network")) == ("product-marketing", "instagram")
+
+
+def test_an_it_that_points_at_nothing_takes_nothing_from_the_context(talk: Talk) -> None:
+    talk.say("may I install Hootsuite?")
+    reset = talk.say("is it a good idea to make a video go viral?")
+    assert (reset.topic, reset.entities, reset.context) == ("viral-promo", {}, None)
+    talk.say("may I install Hootsuite?", conversation="c2")
+    pointing = talk.say("can I use it for our company page?", conversation="c2")
+    assert pointing.entities.get("app") == "hootsuite" and followed(pointing) == "refers"
