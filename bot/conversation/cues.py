@@ -33,6 +33,8 @@ EDGE_WORDS = frozenset(
     {"and", "but", "so", "ok", "okay", "then", "please", "pls", "plz", "well", "hmm", "oh", "just"}
     | {"could", "can", "would", "will", "you", "u", "me", "maybe", "now", "again", "exactly", "really"}
 )
+# A message of at most this many words may lean on the context even with words of its own.
+SHORT_WORDS = 5
 # "it" after these points at nothing ("is it a good idea to ...", "would it be ok").
 IMPERSONAL = frozenset({"is", "isnt", "was", "would", "will", "does", "could", "be"})
 PEOPLE = frozenset({"we", "they", "he", "she", "you", "u", "someone", "people"})
@@ -70,6 +72,11 @@ class Reading:
     slot_only: bool = False
     checklist_only: bool = False
     deixis: bool = False
+    short: bool = False
+    """At most a few words: a follow-up if the matcher finds no other topic it is sure of."""
+    hinted: Intent | None = None
+    """A short message with one intent's head word among words of its own ("how's that so
+    bad?"): that intent, unless the matcher is sure of another topic."""
 
     @property
     def leans(self) -> bool:
@@ -105,13 +112,26 @@ class Cues:
         content = [w for w in rest if not self._is_filler(w)]
         named = bool(entities.network or entities.app)
         intent = self._intent(rest)
+        short = len(words) <= SHORT_WORDS
         return Reading(
             entities=entities,
             intent=intent,
             slot_only=named and not content and intent is None,
             checklist_only=entities.checklist and not content,
             deixis=deixis,
+            short=short,
+            hinted=self._hinted(rest) if short and intent is None and not named else None,
         )
+
+    def _hinted(self, words: list[str]) -> Intent | None:
+        kinds = {
+            kind
+            for w in words
+            for kind in INTENTS
+            # "why's", "what's" are normalized to "whys", "whats"
+            if self._is(w, self._heads[kind]) or (w.endswith("s") and w[:-1] in self._heads[kind])
+        }
+        return kinds.pop() if len(kinds) == 1 else None
 
     def _is(self, word: str, words: frozenset[str]) -> bool:
         if word in words:

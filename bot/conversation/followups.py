@@ -23,6 +23,8 @@ from .store import Context
 
 __all__ = ["FollowUp", "FollowUps"]
 
+# A short follow-up-like message is a question about another topic only when this sure of it.
+SURE = 0.8
 Kind = Literal["why", "instead", "more", "checklist", "slot", "refers", "ask_back"]
 
 
@@ -43,13 +45,17 @@ class FollowUp:
 
 
 class FollowUps:
-    def __init__(self, finder: EntityFinder, topics: Mapping[str, Topic], floor: float = 0.05) -> None:
+    def __init__(
+        self, finder: EntityFinder, topics: Mapping[str, Topic], floor: float = 0.05, sure: float = SURE
+    ) -> None:
         """``floor``: the least score at which a message pointing back ("can I stay in it?")
         that would be declined is taken to mean the previous topic, when that is the best
-        advice topic for it."""
+        advice topic for it; ``sure``: the score from which a short message that looks like a
+        follow-up ("linkedin as well?") is taken as a question about another topic instead."""
         self.finder = finder
         self.topics = topics
         self.floor = floor
+        self.sure = sure
 
     def _is_advice(self, topic_id: str) -> bool:
         topic = self.topics.get(topic_id)
@@ -76,7 +82,12 @@ class FollowUps:
         """A matched question that keeps the context's network or app, an ask-back the
         context settles, or a decline of a message that points back at the previous topic."""
         anchor = self._anchor(context)
-        if anchor is None or reading.entities.network or reading.entities.app:
+        if anchor is None:
+            return None
+        short = self._short(decision, reading, anchor)
+        if short is not None:
+            return short
+        if reading.entities.network or reading.entities.app:
             return None
         entities, inherited = self._entities(reading, anchor)
         if decision.outcome is Outcome.CLARIFY and any(o.topic == anchor.topic for o in decision.options):
@@ -93,6 +104,24 @@ class FollowUps:
         if best.topic == anchor.topic or reading.deixis:
             return FollowUp("refers", best.topic, entities, inherited)
         return None
+
+    def _short(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
+        """A short message with a follow-up's marks (an intent's head word, a network or app
+        named, a word pointing back), when the matcher is sure of no other topic."""
+        best = decision.best
+        if decision.outcome is Outcome.ANSWERED and best is not None:
+            if best.topic == anchor.topic or (best.score >= self.sure and self._is_advice(best.topic)):
+                return None
+            if not self._is_advice(best.topic):
+                return None  # greetings and thanks
+        if not reading.short:
+            return None
+        named = bool(reading.entities.network or reading.entities.app)
+        kind: Kind | None = reading.hinted or ("slot" if named else "refers" if reading.deixis else None)
+        if kind is None:
+            return None
+        entities, inherited = self._entities(reading, anchor)
+        return FollowUp(kind, anchor.topic, entities, inherited)
 
     def _entities(self, reading: Reading, anchor: Context) -> tuple[Entities, dict[str, Any]]:
         if reading.entities.network or reading.entities.app:

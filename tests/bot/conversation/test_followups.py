@@ -312,3 +312,36 @@ def test_an_it_that_points_at_nothing_takes_nothing_from_the_context(talk: Talk)
     talk.say("may I install Hootsuite?", conversation="c2")
     pointing = talk.say("can I use it for our company page?", conversation="c2")
     assert pointing.entities.get("app") == "hootsuite" and followed(pointing) == "refers"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "kind"),
+    [
+        ("can we recruit on linkedin?", "linkedin as well?", "recruitment", "refers"),
+        (
+            "a partner added me to a whatsapp chat group with other vendors",
+            "should i leave it?",
+            "join-groups",
+            "refers",
+        ),
+        ("should we get our promo video shared as widely as possible?", "why's that?", "viral-promo", "why"),
+        (
+            "can social networks help with our market research?",
+            "give me more details",
+            "market-research",
+            "more",
+        ),
+    ],
+)
+def test_a_short_message_with_a_follow_ups_marks_follows(
+    talk: Talk, first: str, then: str, topic: str, kind: str
+) -> None:
+    assert talk.say(first).topic == topic
+    answer = talk.say(then)
+    assert answer.topic == topic and followed(answer) in (kind, "slot")
+
+
+def test_a_short_question_the_matcher_is_sure_of_is_its_own(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?")
+    answer = talk.say("should I join that group?")
+    assert answer.topic == "join-groups"
