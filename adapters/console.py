@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import uuid
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import Advisor, Answer, Option, Outcome, Query, Verdict
 from bot.knowledge.checklists import ChecklistView, ItemView
@@ -103,6 +104,8 @@ class Console:
         self.width = min(100, shutil.get_terminal_size((88, 20)).columns)
         self._offered: tuple[Option, ...] = ()
         self._asked: str | None = None
+        # One chat is one conversation: follow-ups ("and on Instagram?") keep its context.
+        self.conversation = uuid.uuid4().hex
 
     def ask(self, text: str) -> Answer:
         """Answer one line: a number picks an offered option, anything else is a question."""
@@ -110,18 +113,19 @@ class Console:
         if stripped.isdigit() and 0 < int(stripped) <= len(self._offered):
             picked = self._offered[int(stripped) - 1]
             query = (
-                Query(stripped, channel="console", user_id=self.user, checklist=picked.id)
+                Query(stripped, checklist=picked.id, **self._fields())
                 if picked.kind == "checklist"
-                else Query(
-                    stripped, channel="console", user_id=self.user, topic=picked.id, reply_to=self._asked
-                )
+                else Query(stripped, topic=picked.id, reply_to=self._asked, **self._fields())
             )
         else:
-            query = Query(text, channel="console", user_id=self.user)
+            query = Query(text, **self._fields())
         answer = self.advisor.handle(query)
         self._offered = _offers(answer)
         self._asked = answer.id if answer.outcome is Outcome.CLARIFY else None
         return answer
+
+    def _fields(self) -> dict[str, Any]:
+        return {"channel": "console", "user_id": self.user, "conversation_id": self.conversation}
 
     def tick_through(self, steps: ChecklistView) -> Answer:
         """Ask about each item in turn, then report what was left unticked and why it matters."""

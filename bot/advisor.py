@@ -8,6 +8,11 @@ from dataclasses import replace
 
 from .answer import Answer, Candidate, Option, Outcome
 from .config import Settings, Thresholds
+from .conversation.context import Conversations
+from .conversation.cues import Cues, Reading
+from .conversation.followups import FollowUp, FollowUps
+from .conversation.replies import ask_back, explain
+from .conversation.store import Context
 from .decision import Decider
 from .knowledge.checklists import ChecklistIndex, ChecklistView
 from .knowledge.checklists import view as checklist_view
@@ -49,13 +54,15 @@ class Advisor:
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
         encoder: Encoder | None = None,
+        conversations: Conversations | None = None,
     ) -> None:
         """``matcher`` is a ready matcher or the kind to build from the knowledge base:
         ``hybrid`` fuses the lexical and semantic scorers (``encoder`` embeds sentences),
         ``lexical`` runs without an encoder, ``centroid`` is the plain lexical matcher alone.
         ``thresholds`` default to those chosen for that kind (``hybrid``'s for a ready
         matcher). ``recorder`` logs each question; ``observers`` (added later) see every
-        answer, for metrics."""
+        answer, for metrics; ``conversations`` keeps each conversation's context between turns
+        (without it, follow-ups with nothing before them are asked back on)."""
         kind = ("hybrid" if matcher == "semantic" else matcher) if isinstance(matcher, str) else "hybrid"
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds.for_matcher(kind)
@@ -70,6 +77,11 @@ class Advisor:
         self._clock = clock
         self.recorder = recorder
         self.observers: list[Callable[[Query, Answer], None]] = []
+        self.conversations = conversations
+        cues = knowledge.conversation
+        self.cues = Cues(cues, self.entities) if cues else None
+        self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
+        self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Advisor:
@@ -84,8 +96,11 @@ class Advisor:
 
     def handle(self, query: Query) -> Answer:
         started = self._clock()
-        answer = self._answer(query)
+        context = self.conversations.recall(query) if self.conversations else None
+        answer = self._answer(query, context)
         answer = replace(answer, id=new_id(), latency_ms=(self._clock() - started) * 1000.0)
+        if self.conversations:
+            self.conversations.keep(query, answer, context, self._advice)
         if self.recorder:
             self.recorder.answered(query, answer)
         for observe in self.observers:
@@ -126,7 +141,7 @@ class Advisor:
             question_id, channel, user_id, helpful=helpful, comment=comment, picked=picked
         )
 
-    def _answer(self, query: Query) -> Answer:
+    def _answer(self, query: Query, context: Context | None = None) -> Answer:
         text = clean(query.text)
         lang = query.lang or detect_lang(text or clean(query.checklist or ""))
         if query.checklist is not None:
@@ -141,14 +156,25 @@ class Advisor:
             return self._phrase(text[:200], lang, "too_long")
         if not has_words(text):
             return self._phrase(text, lang, "no_words")
-        entities = self.entities.find(text)
+        reading = self.cues.read(text) if self.cues else Reading(self.entities.find(text))
+        entities = reading.entities
+        follow = self.followups.before_matching(reading, context) if self.cues else None
+        if follow:
+            return self._follow(text, lang, follow)
         if entities.checklist:
             return self._checklist_for(text, lang)
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
-        return self._decide(text, lang, ranked, entities)
+        return self._decide(text, lang, ranked, reading, context)
 
-    def _decide(self, text: str, lang: str, ranked: list[Candidate], entities: Entities) -> Answer:
+    def _decide(
+        self, text: str, lang: str, ranked: list[Candidate], reading: Reading, context: Context | None
+    ) -> Answer:
+        entities = reading.entities
         decision = self.decider.decide(ranked, entities.domain)
+        follow = self.followups.after_matching(decision, ranked, reading, context)
+        if follow:
+            score = next((c.score for c in ranked if c.topic == follow.topic), 0.0)
+            return self._follow(text, lang, follow, score, tuple(ranked))
         if decision.outcome is Outcome.DECLINED or decision.best is None:
             return self._decline(text, lang, ranked)
         if decision.outcome is Outcome.CLARIFY:
@@ -157,6 +183,28 @@ class Advisor:
         return self._compose(
             text, lang, self.knowledge.topics[best.topic], best.score, tuple(ranked), entities
         )
+
+    # -- follow-ups in a conversation (bot/conversation) --------------------------------------
+
+    def _follow(
+        self, text: str, lang: str, follow: FollowUp, score: float = 1.0, ranked: tuple[Candidate, ...] = ()
+    ) -> Answer:
+        """A message answered in its context: an ask-back with nothing to follow, the previous
+        topic's checklist, or a topic answered (and explained) for the follow-up's slots."""
+        if follow.topic is None:
+            return ask_back(text, lang, follow.entities, self.knowledge, self.thresholds.max_options)
+        topic = self.knowledge.topics[follow.topic]
+        if follow.kind == "checklist":
+            found = self._checklist(topic.checklist, lang, None) if topic.checklist else None
+            answer = replace(found or self._checklist("", lang, None), question=text)
+        else:
+            answer = self._compose(text, lang, topic, score, ranked, follow.entities)
+            if follow.kind in ("why", "instead", "more"):
+                fields = self._fields(lang, follow.entities)
+                answer = explain(answer, topic, follow.kind, self.knowledge, fields)
+        return replace(answer, context=follow.to_dict())
+
+    # -----------------------------------------------------------------------------------------
 
     def _fields(self, lang: str, entities: Entities) -> dict[str, str]:
         policy = self.knowledge.policy

@@ -75,6 +75,9 @@ class Answer:
     entities: dict[str, Any] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
     latency_ms: float = 0.0
+    context: dict[str, Any] | None = None
+    """What the answer took from the conversation (the topic leaned on, the slots taken from
+    it, the kind of follow-up); None when it stands on its own."""
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``advisor ask --json``."""
@@ -100,4 +103,5 @@ class Answer:
                 {"topic": c.topic, "score": round(c.score, 4), "terms": list(c.terms)}
                 for c in self.candidates
             ],
+            "context": self.context,
         }

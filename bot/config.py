@@ -243,6 +243,12 @@ class Settings(BaseSettings):
     log_retry_seconds: float = Field(2.0, gt=0)
     spool_max_records: int = Field(100_000, ge=100)
 
+    conversation_context: bool = True
+    """Keep each conversation's context (the topic last answered, its network or app) so that a
+    follow-up ("and on Instagram?", "why?") is answered in it (docs/matching.md, "Follow-ups")."""
+    conversation_ttl_seconds: float = Field(1800.0, gt=0)
+    """How long a context lasts after the answer that set it; a follow-up later is asked back on."""
+
     replicas: int = Field(1, ge=1)
     """How many server processes share the database (``ADVISOR_REPLICAS``); SQLite allows one."""
     drain_seconds: float = Field(5.0, ge=0)

@@ -9,6 +9,8 @@ from types import TracebackType
 
 from .advisor import Advisor
 from .config import Settings
+from .conversation.context import Conversations
+from .conversation.sql import SqlContextStore, context_engine
 from .delivery.leases import Deliveries
 from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
@@ -47,6 +49,18 @@ def open_store(settings: Settings) -> SqlQueryLog:
     if settings.is_sqlite:
         store.upgrade()
     return store
+
+
+def conversations(settings: Settings, store: SqlQueryLog, pseudonyms: Pseudonymizer) -> Conversations | None:
+    """Conversation contexts in the log's database, so that any replica takes the next turn
+    (SQLite shares the log's engine and write lock; PostgreSQL gets an engine of their own)."""
+    if not settings.conversation_context:
+        return None
+    if settings.is_sqlite:
+        contexts = SqlContextStore(store.engine, store.write_lock)
+    else:
+        contexts = SqlContextStore(context_engine(settings.log_url))
+    return Conversations(contexts, pseudonyms, settings.conversation_ttl_seconds)
 
 
 @dataclass
@@ -88,6 +102,7 @@ class Service:
             thresholds=settings.thresholds,
             recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
             encoder=None if base else settings_encoder(settings),
+            conversations=conversations(settings, store, pseudonyms),
         )
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
         nudges = SqlNudgeStore(store.engine, store.write_lock)
@@ -96,6 +111,9 @@ class Service:
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)
         self.store.engine.dispose()
+        contexts = self.advisor.conversations.store if self.advisor.conversations else None
+        if isinstance(contexts, SqlContextStore):
+            contexts.engine.dispose()
 
     def __enter__(self) -> Service:
         return self

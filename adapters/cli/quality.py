@@ -96,3 +96,37 @@ def tune_(
     weights = getattr(advisor.matcher, "weights", None)
     if weights:
         typer.echo(f"fusion weights by language group: {json.dumps(weights)}")
+
+
+@app.command("eval-conversations")
+def eval_conversations(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines: id, turns (q, topic, ...).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="List the turns answered wrong.")] = False,
+) -> None:
+    """Score the advisor on labelled conversations: later turns, first turns, and follow-ups
+    with nothing before them (which must not be answered)."""
+    from bot.conversation.scoring import read_conversations, score_conversations
+
+    try:
+        conversations = read_conversations(file)
+    except ValueError as exc:
+        raise fail(exc) from exc
+    report = score_conversations(load_advisor(), conversations)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{report.conversations} conversations")
+    for name, total, rate in (
+        ("later turns right", report.later, report.later_rate),
+        ("first turns right", report.first, report.first_rate),
+    ):
+        per_lang = ", ".join(f"{lang} {rate(lang):.1%} of {n}" for lang, n in sorted(total.items()))
+        typer.echo(f"{name}: {rate():.1%} of {sum(total.values())} ({per_lang})")
+    typer.echo(
+        f"follow-ups with no context not answered: {report.no_context_rate:.1%} of {report.no_context}"
+    )
+    for miss in report.misses if misses else []:
+        typer.echo(f"  {miss['id']}#{miss['turn']} {miss['q']!r}: got {json.dumps(miss['got'])}")

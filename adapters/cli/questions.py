@@ -22,15 +22,25 @@ def ask(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question.")] = False,
     user: Annotated[str | None, typer.Option("--user", help="Who asks (logged as a pseudonym).")] = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            "--conversation",
+            help="A conversation id: each call is a turn of it, and follow-ups keep its context.",
+        ),
+    ] = None,
 ) -> None:
-    """Answer a question (or, with --json and no question, every line of standard input)."""
+    """Answer a question (or, with --json and no question, every line of standard input; with
+    --conversation the lines are consecutive turns of that conversation)."""
     if question is None and not as_json:
         typer.secho("advisor: give a question, or use --json to read questions from stdin", err=True)
         raise typer.Exit(2)
     who = user or os_user()
     with start_service() as service:
         if question is not None:
-            answer = service.advisor.handle(Query(question, channel="cli", user_id=who))
+            answer = service.advisor.handle(
+                Query(question, channel="cli", user_id=who, conversation_id=conversation)
+            )
             text = (
                 json.dumps(answer.to_dict(), ensure_ascii=False)
                 if as_json
@@ -42,7 +52,8 @@ def ask(
             if line is None:
                 record: dict[str, object] = {"line": number, "error": "this line is not valid UTF-8 text"}
             else:
-                record = service.advisor.handle(Query(line, channel="cli", user_id=who)).to_dict()
+                query = Query(line, channel="cli", user_id=who, conversation_id=conversation)
+                record = service.advisor.handle(query).to_dict()
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
 

@@ -16,7 +16,7 @@ from ..tasks import Tasks
 from .agent import Agent, native_feedback
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery
-from .events import action_lang, action_value, ticked, to_query_text
+from .events import action_lang, action_value, conversation_id, ticked, to_query_text
 
 __all__ = ["Answers"]
 
@@ -65,19 +65,21 @@ class Answers:
     async def message(self, event: dict[str, Any], team: str, delivery: str) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
         text = to_query_text(event.get("text") or "")
+        lang = detect_lang(text)
+        direct = event.get("channel_type") == "im"
+        thread = None if direct else (event.get("thread_ts") or ts)
+        # In the agent view every thread of the Messages tab is a conversation of its own.
+        in_agent_view = direct and self.agent is not None
+        if direct and self.agent is not None:
+            thread = await self.agent.begin(event, text, lang)
         query = Query(
             text,
             channel="slack",
             user_id=event.get("user"),
             workspace_id=team,
-            conversation_id=channel,
+            conversation_id=conversation_id(channel, thread, direct and not in_agent_view),
             delivery_id=delivery,
         )
-        lang = detect_lang(text)
-        direct = event.get("channel_type") == "im"
-        thread = None if direct else (event.get("thread_ts") or ts)
-        if direct and self.agent is not None:
-            thread = await self.agent.begin(event, text, lang)
         answer = await self._ask(query)
         fallback, blocks = self._render(answer, lang)
         if direct and self.agent is not None:
@@ -122,11 +124,16 @@ class Answers:
                 body, thanks, [{"type": "section", "text": {"type": "plain_text", "text": thanks}}]
             )
             return
+        container = body.get("container") or {}
+        where = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        thread = (body.get("message") or {}).get("thread_ts") or container.get("message_ts")
         common: dict[str, Any] = {
             "channel": "slack",
             "user_id": user,
             "lang": action_lang(value),
             "workspace_id": (body.get("team") or {}).get("id"),
+            # Slack's direct-message channel ids start with D.
+            "conversation_id": conversation_id(where, thread, where.startswith("D")) if where else None,
         }
         # Buttons are named "topic:ID" and "checklist:ID" (Slack wants action ids unique in a
         # message), and "done".

@@ -7,7 +7,16 @@ import json
 import re
 from typing import Any
 
-__all__ = ["KEPT_FIELDS", "action_lang", "action_value", "delivery_id", "kept", "ticked", "to_query_text"]
+__all__ = [
+    "KEPT_FIELDS",
+    "action_lang",
+    "action_value",
+    "conversation_id",
+    "delivery_id",
+    "kept",
+    "ticked",
+    "to_query_text",
+]
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
@@ -40,6 +49,12 @@ def action_lang(value: dict[str, Any]) -> Any:
 
 def delivery_id(team: str, event: dict[str, Any]) -> str:
     return f"slack:{team}:{event.get('channel', '')}:{event.get('ts', '')}"
+
+
+def conversation_id(channel: str, thread: str | None, direct: bool) -> str:
+    """Where a follow-up keeps its context: a direct message's channel, or a thread (the
+    advisor answers a channel message in a thread started at it)."""
+    return channel if direct or not thread else f"{channel}:{thread}"
 
 
 def kept(event: dict[str, Any]) -> dict[str, Any]:

@@ -125,6 +125,13 @@ class WebAdapter:
     def _query(self, request: web.Request, text: str, **fields: Any) -> Query:
         return Query(text, channel="web", user_id=request.cookies.get(VISITOR), **fields)
 
+    def _conversation(self, request: web.Request, named: str | None) -> str | None:
+        """A web conversation: the visitor's (their cookie), or one the client names within it."""
+        visitor = request.cookies.get(VISITOR)
+        if not visitor and not named:
+            return None
+        return f"{visitor or ''}:{named or ''}"
+
     async def _answer(self, query: Query) -> web.Response:
         answer = await ask(self.advisor, query)
         if answer is None:
@@ -142,7 +149,10 @@ class WebAdapter:
         body = await self._guard(request, AskBody)
         if isinstance(body, web.Response):
             return body
-        return await self._answer(self._query(request, body.question, lang=body.lang))
+        conversation = self._conversation(request, body.conversation)
+        return await self._answer(
+            self._query(request, body.question, lang=body.lang, conversation_id=conversation)
+        )
 
     async def topic(self, request: web.Request) -> web.Response:
         body = await self._guard(request, TopicBody)
@@ -150,8 +160,10 @@ class WebAdapter:
             return body
         if body.topic not in self.advisor.knowledge.topics:
             return error(404, f"unknown topic {body.topic!r}")
+        fields = {"reply_to": body.reply_to, "lang": body.lang}
+        conversation = self._conversation(request, body.conversation)
         return await self._answer(
-            self._query(request, "", topic=body.topic, reply_to=body.reply_to, lang=body.lang)
+            self._query(request, "", topic=body.topic, conversation_id=conversation, **fields)
         )
 
     async def feedback(self, request: web.Request) -> web.Response:

@@ -20,12 +20,15 @@ class _Body(BaseModel):
 class AskBody(_Body):
     question: str = Field(max_length=5000)
     lang: Lang | None = None
+    conversation: str | None = Field(None, max_length=100)
+    """The visitor's conversation (a page, a chat window); follow-ups keep its context."""
 
 
 class TopicBody(_Body):
     topic: str = Field(min_length=1, max_length=100)
     reply_to: str | None = Field(None, max_length=64)
     lang: Lang | None = None
+    conversation: str | None = Field(None, max_length=100)
 
 
 class FeedbackBody(_Body):
@@ -64,5 +67,6 @@ def answer_view(answer: Answer, labels: dict[str, str]) -> dict[str, Any]:
         "checklist": _option(answer.checklist) if answer.checklist else None,
         "steps": answer.steps.to_dict() if answer.steps else None,
         "missed": [{"id": i.id, "text": i.text, "why": i.why} for i in answer.missed],
+        "context": answer.context,
         "labels": labels,
     }

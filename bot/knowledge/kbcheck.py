@@ -91,10 +91,23 @@ def _prompt_topics(knowledge: Knowledge) -> list[Finding]:
     ]
 
 
+def _follow_ups_unwritten(knowledge: Knowledge) -> list[Finding]:
+    """Advice topics that cannot say why, or what to do instead, when a follow-up asks: they
+    answer with their answer again."""
+    return [
+        Finding("warning", f"topics/{topic.id}.yaml: {name}", "missing: a follow-up gets the answer again")
+        for topic in knowledge.topics.values()
+        if topic.kind == "advice"
+        for name in ("why", "instead")
+        if getattr(topic, name) is None
+    ]
+
+
 def check_knowledge(knowledge: Knowledge) -> list[Finding]:
     return (
         _too_few_examples(knowledge)
         + _near_duplicates(knowledge)
         + _link_rules(knowledge)
         + _prompt_topics(knowledge)
+        + _follow_ups_unwritten(knowledge)
     )

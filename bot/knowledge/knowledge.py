@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..answer import Verdict
+from ..conversation.cues import ConversationCues
 from ..errors import KnowledgeError
 from .checklists import Checklist, load_checklists
 from .loading import read_model, read_yaml
@@ -26,6 +27,7 @@ __all__ = [
     "Condition",
     "Knowledge",
     "Phrases",
+    "Reason",
     "Topic",
     "VerdictRule",
     "load_knowledge",
@@ -73,6 +75,20 @@ class VerdictRule(BaseModel):
     answer: Localized
 
 
+class Reason(BaseModel):
+    """A follow-up's text in both languages ("why?", "what instead?") and the part of the
+    guidance it rests on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Source
+    en: NonEmpty
+    he: NonEmpty
+
+    def get(self, lang: str) -> str:
+        return self.he if lang == "he" else self.en
+
+
 class Topic(BaseModel):
     """One thing the advisor knows, with the questions that lead to it."""
 
@@ -89,12 +105,19 @@ class Topic(BaseModel):
     related: list[NonEmpty] = []
     checklist: NonEmpty | None = None
     verdicts: list[VerdictRule] = []
+    why: Reason | None = None
+    """What "why?" after this topic's answer is told: its reasoning."""
+    instead: Reason | None = None
+    """What "what should I do instead?" is told: the safe alternative."""
+    slots: list[Literal["network", "app"]] = []
+    """What a follow-up may change and get this topic answered again for ("and on Instagram?")."""
 
     @model_validator(mode="after")
     def _check(self) -> Topic:
         if len(self.examples.en) < 3 or len(self.examples.he) < 3:
             raise ValueError("examples: at least 3 English and 3 Hebrew questions are needed")
-        texts = [self.answer, *(rule.answer for rule in self.verdicts)]
+        texts: list[Localized | Reason] = [self.answer, *(rule.answer for rule in self.verdicts)]
+        texts += [r for r in (self.why, self.instead) if r is not None]
         for text in texts:
             for lang in ("en", "he"):
                 unknown = placeholders(text.get(lang)) - TEMPLATE_FIELDS
@@ -192,6 +215,8 @@ class Knowledge:
     synonyms: dict[str, list[str]]
     domain: DomainTerms
     checklists: dict[str, Checklist]
+    conversation: ConversationCues | None = None
+    """How follow-ups are read (``conversation.yaml``); None: every message stands alone."""
 
 
 def _check_references(topics: dict[str, Topic], topics_dir: Path) -> None:
@@ -257,4 +282,15 @@ def load_knowledge(directory: Path, policy_path: Path | None = None) -> Knowledg
         synonyms=load_synonyms(directory / "synonyms.yaml"),
         domain=read_model(directory / "domain.yaml", DomainTerms),
         checklists=checklists,
+        conversation=_conversation(directory / "conversation.yaml", topics),
     )
+
+
+def _conversation(path: Path, topics: dict[str, Topic]) -> ConversationCues | None:
+    if not path.exists():
+        return None
+    cues = read_model(path, ConversationCues)
+    for i, ref in enumerate(cues.ask_back_topics):
+        if ref not in topics:
+            raise KnowledgeError(str(path), f"ask_back_topics.{i}", f"unknown topic {ref!r}")
+    return cues

@@ -92,8 +92,12 @@ class EntityFinder:
         return None
 
     def find(self, text: str) -> Entities:
-        words = tokens(text)
+        return self.spans(tokens(text))[0]
+
+    def spans(self, words: list[str]) -> tuple[Entities, frozenset[int]]:
+        """What the words name, and which of the words named it."""
         found: dict[str, str] = {}
+        used: set[int] = set()
         i = 0
         while i < len(words):
             for size in range(min(MAX_WINDOW, len(words) - i), 0, -1):
@@ -103,10 +107,17 @@ class EntityFinder:
                     kind, ident = hit
                     if kind != "network" or kind not in found:
                         found[kind] = ident
+                    used.update(range(i, i + size))
                     i += size
                     break
             else:
                 i += 1
+        return self._entities(found), frozenset(used)
+
+    def of(self, network: str | None, app: str | None) -> Entities:
+        """The entities of a network and an app known by id (ids the policy no longer has
+        are left out)."""
+        found = {k: v for k, v in (("network", network), ("app", app)) if v}
         return self._entities(found)
 
     def _entities(self, found: dict[str, str]) -> Entities:

@@ -115,6 +115,7 @@ class Recorder:
                 topic=answer.topic,
                 verdict=answer.verdict.value if answer.verdict else None,
                 runners_up=tuple((c.topic, round(c.score, 4)) for c in answer.candidates[:RUNNERS_UP]),
+                context=answer.context,
             )
         )
 

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "ChecklistRecord",
@@ -43,6 +43,8 @@ class QuestionRecord:
     topic: str | None = None
     verdict: str | None = None
     runners_up: tuple[tuple[str, float], ...] = ()
+    context: dict[str, Any] | None = None
+    """What the answer took from the conversation (a follow-up); None when it stood alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,10 @@ class QueryLog(Protocol):
         """Feedback on the questions asked in the period, whenever it was given, by time."""
         ...
 
+    def follow_ups(self, since: datetime, until: datetime) -> int:
+        """How many questions of the period were answered in their conversation's context."""
+        ...
+
     def purge(self, before: datetime) -> int: ...
 
     def forget(self, user: str) -> int: ...
@@ -190,6 +196,9 @@ class MemoryQueryLog:
             for f in sorted(self._feedback.values(), key=lambda f: f.at)
             if f.question_id in asked
         ]
+
+    def follow_ups(self, since: datetime, until: datetime) -> int:
+        return sum(q.context is not None for q in self.questions(since, until))
 
     def purge(self, before: datetime) -> int:
         with self._lock:

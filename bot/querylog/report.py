@@ -70,6 +70,8 @@ class Report:
     missed_items: list[dict[str, Any]] = field(default_factory=list)
     picks: dict[str, int] = field(default_factory=dict)
     nudges: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: int = 0
+    """Questions answered in their conversation's context ("and on Instagram?", "why?")."""
 
     def share(self, outcome: str) -> float:
         return self.outcomes.get(outcome, 0) / self.questions if self.questions else 0.0
@@ -92,6 +94,7 @@ class Report:
             "missed_items": self.missed_items,
             "did_you_mean_picks": self.picks,
             "nudges": self.nudges,
+            "follow_ups": self.follow_ups,
         }
 
     def to_text(self) -> str:
@@ -102,6 +105,7 @@ class Report:
                 + ", ".join(f"{o} {self.outcomes.get(o, 0)} ({self.share(o):.0%})" for o in OUTCOMES)
             )
             lines.append("Channels: " + ", ".join(f"{c} {n}" for c, n in sorted(self.per_channel.items())))
+            lines.append(f"Follow-ups answered in their conversation's context: {self.follow_ups}")
         lines.append("Per day:")
         lines += [f"  {day}  {count}" for day, count in self.per_day.items()]
         lines.append("Top topics (questions, helpful rate):")
@@ -248,6 +252,7 @@ def build_report(log: QueryLog, since: datetime, until: datetime, nudges: NudgeS
         for topic, count in topic_counts.most_common()
     ]
     report.clusters = cluster(log.unanswered(since, until, LOW_CONFIDENCE, MAX_CLUSTERED))
+    report.follow_ups = log.follow_ups(since, until)
 
     runs = log.checklists(since, until)
     finished = Counter(r.checklist for r in runs)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..config import Settings
+from ..conversation.sql import SqlContextStore
 from ..delivery.sql import SqlDeliveryClaims
 from ..errors import AdvisorError
 from ..nudge.sql import SqlNudgeStore
@@ -41,22 +42,27 @@ class Removed:
     rows: int
     waiting: int
     journaled: int
+    contexts: int = 0
+    """Conversation contexts (what a follow-up would lean on)."""
 
 
 def purge(settings: Settings, cutoff: datetime, journal: Journal) -> Removed:
-    """Delete everything older than ``cutoff``."""
+    """Delete everything older than ``cutoff``, and every conversation context past its
+    time-to-live."""
+    expired = datetime.now(UTC) - timedelta(seconds=settings.conversation_ttl_seconds)
     try:
         store = open_store(settings)
         rows = store.purge(cutoff)
         SqlDeliveryClaims(store.engine, store.write_lock).purge(cutoff)
         rows += SqlNudgeStore(store.engine, store.write_lock).purge(cutoff)
+        contexts = SqlContextStore(store.engine, store.write_lock).purge(max(cutoff, expired))
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be purged: {type(exc).__name__}") from exc
     waiting = _discard_waiting(
         settings, lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
     )
     journaled = _discard_journaled(journal, lambda e: float(e["at"]) < cutoff.timestamp())
-    return Removed(rows, waiting, journaled)
+    return Removed(rows, waiting, journaled, contexts)
 
 
 def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None, Removed]:
@@ -67,13 +73,14 @@ def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None,
         store = open_store(settings)
         rows = store.forget(pseudonym or "")
         rows += SqlNudgeStore(store.engine, store.write_lock).forget(pseudonym or "")
+        contexts = SqlContextStore(store.engine, store.write_lock).forget(pseudonym or "")
     except AdvisorError:
         raise
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be changed: {type(exc).__name__}") from exc
     waiting = _discard_waiting(settings, lambda r: r.user == pseudonym)
     journaled = _discard_journaled(journal, lambda e: (e.get("event") or {}).get("user") == user)
-    return pseudonym, Removed(rows, waiting, journaled)
+    return pseudonym, Removed(rows, waiting, journaled, contexts)
 
 
 def _discard_waiting(settings: Settings, drop: Callable[[LogRecord], bool]) -> int:

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["checklist_runs", "delivery_claims", "feedback", "metadata", "pending_answers", "questions"]
+__all__ = [
+    "checklist_runs",
+    "conversation_contexts",
+    "delivery_claims",
+    "feedback",
+    "metadata",
+    "pending_answers",
+    "questions",
+]
 
 metadata = sa.MetaData()
 
@@ -29,6 +37,7 @@ questions = sa.Table(
     sa.Column("verdict", sa.String(16)),
     sa.Column("runners_up", sa.JSON, nullable=False),
     sa.Column("latency_ms", sa.Float, nullable=False),
+    sa.Column("context", sa.JSON(none_as_null=True)),
     sa.UniqueConstraint("channel", "delivery_id", name="uq_questions_delivery"),
 )
 
@@ -71,4 +80,16 @@ pending_answers = sa.Table(
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+conversation_contexts = sa.Table(
+    "conversation_contexts",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("topic", sa.String(100), nullable=False),
+    sa.Column("network", sa.String(100)),
+    sa.Column("app", sa.String(100)),
+    sa.Column("lang", sa.String(2), nullable=False),
+    sa.Column("user_pseudonym", sa.String(32), index=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )

@@ -53,6 +53,7 @@ def _row(record: LogRecord) -> tuple[sa.Table, dict[str, Any]]:
             "verdict": record.verdict,
             "runners_up": [[t, s] for t, s in record.runners_up],
             "latency_ms": record.latency_ms,
+            "context": record.context,
         }
     if isinstance(record, FeedbackRecord):
         return feedback, {
@@ -93,6 +94,7 @@ def _question(r: Any) -> QuestionRecord:
         topic=r["topic"],
         verdict=r["verdict"],
         runners_up=tuple((t, float(s)) for t, s in r["runners_up"]),
+        context=r["context"],
     )
 
 
@@ -216,6 +218,14 @@ class SqlQueryLog:
             Rating(qid, user, _utc(at), helpful, picked, topic)
             for qid, user, at, helpful, picked, topic in rows
         ]
+
+    def follow_ups(self, since: datetime, until: datetime) -> int:
+        q = questions.c
+        query = sa.select(sa.func.count()).where(
+            q.asked_at >= since, q.asked_at < until, q.context.is_not(None)
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def feedback(self, since: datetime, until: datetime) -> list[FeedbackRecord]:
         with self.engine.connect() as connection:

@@ -53,3 +53,18 @@ def test_numbers_pick_did_you_mean_options(advisor: Advisor) -> None:
     picked = console.ask("2")
     assert picked.topic == first.options[1].id
     assert console.ask("9").outcome is Outcome.DECLINED
+
+
+def test_a_chat_is_one_conversation_whose_follow_ups_keep_their_context(advisor: Advisor) -> None:
+    from bot.conversation.scoring import conversing
+
+    out = io.StringIO()
+    lines = ["may I put the Instagram app on my work PC?", "and Hootsuite?", "למה?", "quit"]
+    Console(conversing(advisor), scripted(lines), out).run()
+    text = out.getvalue()
+    assert "✘ Don't · Social-network apps" in text
+    assert "✔ Go ahead · Social-network apps" in text and "Hootsuite is on Example Ltd." in text
+    assert "קיימים כדי להקל על שיתוף והפצה" in text
+    alone = io.StringIO()
+    Console(conversing(advisor), scripted(["and Hootsuite?", "quit"]), alone).run()
+    assert "About what?" in alone.getvalue()

@@ -83,11 +83,19 @@ def test_off_topic_questions_are_declined_politely(tester: AdvisorTester, questi
 
 
 def test_close_topics_ask_back_with_options(advisor: Advisor) -> None:
-    answer = advisor.handle(Query("facebook"))
+    answer = advisor.handle(Query("networks"))
     assert answer.outcome is Outcome.CLARIFY, answer.candidates
     assert 2 <= len(answer.options) <= 3
     assert answer.topic is None and answer.text == advisor.knowledge.phrases.clarify.en
     assert len({o.id for o in answer.options}) == len(answer.options)
+
+
+def test_a_network_alone_is_asked_what_about_it(advisor: Advisor) -> None:
+    answer = advisor.handle(Query("facebook"))
+    assert answer.outcome is Outcome.CLARIFY and answer.topic is None
+    cues = advisor.knowledge.conversation
+    assert cues is not None and answer.text == cues.ask_back.en
+    assert [o.id for o in answer.options][:2] == ["join-groups", "install-apps"]
 
 
 def test_picking_an_option_answers_that_topic(advisor: Advisor) -> None:

@@ -119,3 +119,30 @@ def test_forgotten_delivery_can_be_stored_again(store: QueryLog) -> None:
 
 def test_ping(store: QueryLog) -> None:
     assert store.ping() is True
+
+
+def test_what_a_follow_up_took_from_its_context_round_trips_and_is_counted(store: QueryLog) -> None:
+    context = {"topic": "join-groups", "entities": {"network": "whatsapp"}, "follow_up": "refers"}
+    followed = question(1, context=context)
+    store.write([followed, question(2), question(3, context={"topic": "recruitment", "entities": {}})])
+    assert store.questions(*EVER)[0] == followed and store.questions(*EVER)[1].context is None
+    assert store.follow_ups(*EVER) == 2
+    assert store.follow_ups(NOW + timedelta(minutes=2), NOW + timedelta(minutes=3)) == 0
+
+
+def test_a_follow_ups_record_survives_the_spool() -> None:
+    from bot.querylog.spool import from_json, to_json
+
+    record = QuestionRecord(
+        id="a" * 32,
+        asked_at=NOW,
+        channel="web",
+        text="and on Instagram?",
+        lang="en",
+        outcome="answered",
+        confidence=1.0,
+        latency_ms=0.5,
+        topic="recruitment",
+        context={"topic": "recruitment", "entities": {}, "follow_up": "slot"},
+    )
+    assert from_json(to_json(record)) == record

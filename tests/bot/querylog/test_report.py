@@ -260,3 +260,17 @@ def test_grouping_still_joins_alike_wordings() -> None:
         (6, "how do I install the linkedin plugin"),
         (3, "wifi password"),
     ]
+
+
+def test_the_report_counts_follow_ups(store: QueryLog) -> None:
+    from dataclasses import replace
+
+    first = q(1, 0, "slack", "answered", "recruitment", "can we recruit on LinkedIn?")
+    follow = replace(
+        q(2, 0, "slack", "answered", "recruitment", "and on Instagram?"),
+        context={"topic": "recruitment", "entities": {}, "follow_up": "slot"},
+    )
+    store.write([first, follow, q(3, 0, "web", "clarify", None, "and on Instagram?")])
+    report = build_report(store, START, START + timedelta(days=1))
+    assert report.follow_ups == 1 and report.to_dict()["follow_ups"] == 1
+    assert "Follow-ups answered in their conversation's context: 1" in report.to_text()

@@ -1,0 +1,205 @@
+"""Reading a message for what it leans on: "why?", "what instead?", "tell me more", "and on
+Instagram?", "a checklist for that?", or a pronoun pointing back ("may I join it?").
+
+The words are data (``knowledge/conversation.yaml``). A message is a follow-up only when nothing
+but cue words, fillers and the networks or apps it names is left in it: "why can't I install
+apps at work?" is a question of its own, "why not?" is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz.distance import DamerauLevenshtein
+
+from ..knowledge.localized import Localized, LocalizedList, NonEmpty
+from ..matching.entities import Entities, EntityFinder
+from ..text import hebrew_variants, is_hebrew, normalize, tokens
+
+__all__ = ["ConversationCues", "Cues", "Reading"]
+
+Intent = Literal["why", "instead", "more"]
+INTENTS: tuple[Intent, ...] = ("why", "instead", "more")
+# A whole message one edit from a cue phrase is that cue ("wyh not", "למה לו"), two edits for
+# long phrases; short ones must match exactly.
+MIN_FUZZY_CUE = 5
+LONG_CUE = 12
+# Words of four letters or more one edit away from a filler are that filler ("abut", "waht").
+MIN_FUZZY_FILLER = 4
+# Words around a cue that change nothing ("ok so why?", "could you elaborate", "אז למה בעצם?").
+EDGE_WORDS = frozenset(
+    {"and", "but", "so", "ok", "okay", "then", "please", "pls", "plz", "well", "hmm", "oh", "just"}
+    | {"could", "can", "would", "will", "you", "u", "me", "maybe", "now", "again", "exactly", "really"}
+)
+# A message of at most this many words may lean on the context even with words of its own.
+SHORT_WORDS = 5
+# "it" after these points at nothing ("is it a good idea to ...", "would it be ok").
+IMPERSONAL = frozenset({"is", "isnt", "was", "would", "will", "does", "could", "be"})
+PEOPLE = frozenset({"we", "they", "he", "she", "you", "u", "someone", "people"})
+EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו", "בעצם", "שוב", "אולי"})
+
+
+class ConversationCues(BaseModel):
+    """``knowledge/conversation.yaml``: the words of follow-ups and the ask-back phrase."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    why: LocalizedList
+    instead: LocalizedList
+    more: LocalizedList
+    heads: dict[Intent, list[NonEmpty]] = {}
+    generic: list[NonEmpty] = []
+    fillers: LocalizedList
+    deixis: LocalizedList
+    ask_back: Localized
+    ask_back_topics: list[NonEmpty]
+    more_intro: Localized
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a message holds besides a question of its own.
+
+    ``intent``: "why", "instead" or "more" when that is all it asks; ``slot_only``: it names a
+    network or an app and nothing else ("and on Instagram?"); ``checklist_only``: it asks for
+    a checklist without saying which ("a checklist for that?"); ``deixis``: a word pointing
+    back ("it", "אותו")."""
+
+    entities: Entities
+    intent: Intent | None = None
+    slot_only: bool = False
+    checklist_only: bool = False
+    deixis: bool = False
+    short: bool = False
+    """At most a few words: a follow-up if the matcher finds no other topic it is sure of."""
+    hinted: Intent | None = None
+    """A short message with one intent's head word among words of its own ("how's that so
+    bad?"): that intent, unless the matcher is sure of another topic."""
+
+    @property
+    def leans(self) -> bool:
+        """Whether the message means nothing without what came before it."""
+        return self.intent is not None or self.slot_only or self.checklist_only
+
+
+def _phrases(words: LocalizedList) -> frozenset[str]:
+    return frozenset(p for p in (normalize(w) for w in words.all()) if p)
+
+
+class Cues:
+    def __init__(self, cues: ConversationCues, entities: EntityFinder) -> None:
+        self.cues = cues
+        self.entities = entities
+        self._intents = {kind: _phrases(getattr(cues, kind)) for kind in INTENTS}
+        self._vocabulary = frozenset(w for ps in self._intents.values() for p in ps for w in p.split())
+        self._fillers = frozenset(w for p in _phrases(cues.fillers) for w in p.split())
+        self._deixis = _phrases(cues.deixis)
+        self._long_fillers = [w for w in self._fillers if len(w) >= MIN_FUZZY_FILLER]
+        self._heads = {kind: frozenset(normalize(w) for w in cues.heads.get(kind, [])) for kind in INTENTS}
+        self._generic = frozenset(normalize(w) for w in cues.generic)
+
+    def read(self, text: str) -> Reading:
+        words = tokens(text)
+        entities, used = self.entities.spans(words)
+        rest = [w for i, w in enumerate(words) if i not in used]
+        deixis = any(
+            self._is(w, self._deixis) and not (w == "it" and i and words[i - 1] in IMPERSONAL)
+            for i, w in enumerate(words)
+            if i not in used
+        )
+        content = [w for w in rest if not self._is_filler(w)]
+        named = bool(entities.network or entities.app)
+        intent = self._intent(rest)
+        short = len(words) <= SHORT_WORDS
+        return Reading(
+            entities=entities,
+            intent=intent,
+            slot_only=named and not content and intent is None,
+            checklist_only=entities.checklist and not content,
+            deixis=deixis,
+            short=short,
+            hinted=self._hinted(rest) if short and intent is None and not named else None,
+        )
+
+    def _hinted(self, words: list[str]) -> Intent | None:
+        kinds = {
+            kind
+            for w in words
+            for kind in INTENTS
+            # "why's", "what's" are normalized to "whys", "whats"
+            if self._is(w, self._heads[kind]) or (w.endswith("s") and w[:-1] in self._heads[kind])
+        }
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _is(self, word: str, words: frozenset[str]) -> bool:
+        if word in words:
+            return True
+        return is_hebrew(word) and any(v in words for v in hebrew_variants(word, min_rest=2))
+
+    def _is_filler(self, word: str) -> bool:
+        if self._is(word, self._fillers):
+            return True
+        if is_hebrew(word):
+            return False
+        if len(word) < MIN_FUZZY_FILLER:  # short words: swapped letters only ("adn", "teh")
+            return any(sorted(word) == sorted(f) for f in self._fillers if len(f) == len(word))
+        return any(DamerauLevenshtein.distance(word, f, score_cutoff=1) <= 1 for f in self._long_fillers)
+
+    def _intent(self, words: list[str]) -> Intent | None:
+        """The cue the words are, whole: first as they are, then without fillers the cues do
+        not use ("why not on" is "why not"), then without the words at their edges."""
+        kept = [w for w in words if self._is(w, self._vocabulary) or not self._is_filler(w)]
+        for candidate in (words, kept, _trim(kept)):
+            found = self._cue(candidate)
+            if found:
+                return found
+        return self._head(words)
+
+    def _head(self, words: list[str]) -> Intent | None:
+        """One intent's head word with nothing else but fillers and generic words."""
+        kinds = {kind for w in words for kind in INTENTS if self._is(w, self._heads[kind])}
+        if len(kinds) != 1:
+            return None
+        [kind] = kinds
+        allowed = self._heads[kind] | self._generic | self._vocabulary
+        if all(self._is(w, allowed) or self._is_filler(w) for w in words):
+            return kind
+        return None
+
+    def _cue(self, words: list[str]) -> Intent | None:
+        if not words:
+            return None
+        forms = [" ".join(words)]
+        if any(w in PEOPLE for w in words):  # "what should they do" asks as "what should i do"
+            forms.append(" ".join("i" if w in PEOPLE else w for w in words))
+        if is_hebrew(words[0]):
+            forms += [" ".join([v, *words[1:]]) for v in hebrew_variants(words[0], min_rest=2)]
+        for form in forms:
+            for kind in INTENTS:
+                if form in self._intents[kind]:
+                    return kind
+        text = forms[-1] if len(forms) > 1 and not is_hebrew(words[0]) else forms[0]
+        if len(text) < MIN_FUZZY_CUE:
+            return None
+        allowed = 2 if len(text) >= LONG_CUE else 1
+        best: tuple[int, Intent | None] = (allowed + 1, None)
+        for kind in INTENTS:
+            for phrase in self._intents[kind]:
+                if len(phrase) < MIN_FUZZY_CUE:
+                    continue
+                distance = DamerauLevenshtein.distance(text, phrase, score_cutoff=allowed)
+                if distance < best[0]:
+                    best = (distance, kind)
+        return best[1]
+
+
+def _trim(words: list[str]) -> list[str]:
+    edges = EDGE_WORDS | EDGE_WORDS_HE
+    start, end = 0, len(words)
+    while start < end and words[start] in edges:
+        start += 1
+    while end > start and words[end - 1] in edges:
+        end -= 1
+    return words[start:end]

@@ -1,0 +1,133 @@
+"""The follow-up resolver: what a message takes from the conversation's context.
+
+Before matching, a message that means nothing alone ("why?", "and on Instagram?", "a checklist
+for that?") is turned to the previous topic, with the network or app it names replacing the
+previous one; with no context it gets an ask-back instead of a guess. After matching, a
+question about the same topic, or one that points back ("may I join it?"), keeps the network
+or app it does not name, and an ask-back between topics where one is the previous topic
+settles on it. A question complete on its own takes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..answer import Candidate, Outcome
+from ..decision import Decision
+from ..knowledge.knowledge import Topic
+from ..matching.entities import Entities, EntityFinder
+from .cues import Reading
+from .store import Context
+
+__all__ = ["FollowUp", "FollowUps"]
+
+# A short follow-up-like message is a question about another topic only when this sure of it.
+SURE = 0.8
+Kind = Literal["why", "instead", "more", "checklist", "slot", "refers", "ask_back"]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """How a message is answered in its context: ``kind`` of follow-up, the ``topic`` to
+    answer (None for an ask-back), the ``entities`` to answer with and those of them that
+    came from the context (``inherited``)."""
+
+    kind: Kind
+    topic: str | None
+    entities: Entities
+    inherited: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer's ``context``: the topic leaned on and the slots taken from it."""
+        return {"topic": self.topic, "entities": dict(self.inherited), "follow_up": self.kind}
+
+
+class FollowUps:
+    def __init__(
+        self, finder: EntityFinder, topics: Mapping[str, Topic], floor: float = 0.05, sure: float = SURE
+    ) -> None:
+        """``floor``: the least score at which a message pointing back ("can I stay in it?")
+        that would be declined is taken to mean the previous topic, when that is the best
+        advice topic for it; ``sure``: the score from which a short message that looks like a
+        follow-up ("linkedin as well?") is taken as a question about another topic instead."""
+        self.finder = finder
+        self.topics = topics
+        self.floor = floor
+        self.sure = sure
+
+    def _is_advice(self, topic_id: str) -> bool:
+        topic = self.topics.get(topic_id)
+        return topic is not None and topic.kind == "advice"
+
+    def _anchor(self, context: Context | None) -> Context | None:
+        return context if context is not None and self._is_advice(context.topic) else None
+
+    def before_matching(self, reading: Reading, context: Context | None) -> FollowUp | None:
+        """A message that leans on what came before, answered without matching it."""
+        if not reading.leans:
+            return None
+        anchor = self._anchor(context)
+        if anchor is None:
+            # "a checklist for that?" alone lists the checklists, as any unnamed one does.
+            return None if reading.checklist_only and reading.intent is None else self._ask_back(reading)
+        entities, inherited = self._entities(reading, anchor)
+        kind: Kind = reading.intent or ("checklist" if reading.checklist_only else "slot")
+        return FollowUp(kind, anchor.topic, entities, inherited)
+
+    def after_matching(
+        self, decision: Decision, ranked: Sequence[Candidate], reading: Reading, context: Context | None
+    ) -> FollowUp | None:
+        """A matched question that keeps the context's network or app, an ask-back the
+        context settles, or a decline of a message that points back at the previous topic."""
+        anchor = self._anchor(context)
+        if anchor is None:
+            return None
+        short = self._short(decision, reading, anchor)
+        if short is not None:
+            return short
+        if reading.entities.network or reading.entities.app:
+            return None
+        entities, inherited = self._entities(reading, anchor)
+        if decision.outcome is Outcome.CLARIFY and any(o.topic == anchor.topic for o in decision.options):
+            return FollowUp("refers", anchor.topic, entities, inherited)
+        if decision.outcome is Outcome.DECLINED and reading.deixis:
+            advice = [c for c in ranked if self._is_advice(c.topic)]
+            if advice and advice[0].topic == anchor.topic and advice[0].score >= self.floor:
+                return FollowUp("refers", anchor.topic, entities, inherited)
+        best = decision.best
+        if decision.outcome is not Outcome.ANSWERED or best is None or not inherited:
+            return None
+        if not self._is_advice(best.topic):
+            return None
+        if best.topic == anchor.topic or reading.deixis:
+            return FollowUp("refers", best.topic, entities, inherited)
+        return None
+
+    def _short(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
+        """A short message with a follow-up's marks (an intent's head word, a network or app
+        named, a word pointing back), when the matcher is sure of no other topic."""
+        best = decision.best
+        if decision.outcome is Outcome.ANSWERED and best is not None:
+            if best.topic == anchor.topic or (best.score >= self.sure and self._is_advice(best.topic)):
+                return None
+            if not self._is_advice(best.topic):
+                return None  # greetings and thanks
+        if not reading.short:
+            return None
+        named = bool(reading.entities.network or reading.entities.app)
+        kind: Kind | None = reading.hinted or ("slot" if named else "refers" if reading.deixis else None)
+        if kind is None:
+            return None
+        entities, inherited = self._entities(reading, anchor)
+        return FollowUp(kind, anchor.topic, entities, inherited)
+
+    def _entities(self, reading: Reading, anchor: Context) -> tuple[Entities, dict[str, Any]]:
+        if reading.entities.network or reading.entities.app:
+            return reading.entities, {}
+        prior = self.finder.of(anchor.network, anchor.app)
+        return prior, prior.to_dict()
+
+    def _ask_back(self, reading: Reading) -> FollowUp:
+        return FollowUp("ask_back", None, reading.entities)

@@ -1,0 +1,347 @@
+"""Follow-ups through ``Advisor.handle``, in wordings the labelled conversation set does not
+hold: slot changes, why / instead / more, checklists, pronouns, resets, no context, greetings
+in between, the time-to-live, erasure, and a store that fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import Advisor, Answer, Query
+from bot.conversation.context import Conversations
+from bot.conversation.store import Context, MemoryContextStore
+from bot.querylog.pseudonyms import Pseudonymizer
+
+KEY = b"conversation-test-key-0123456789"
+
+
+class Talk:
+    """One conversation with an advisor that shares the shipped matcher."""
+
+    def __init__(
+        self, advisor: Advisor, store: MemoryContextStore | None = None, **conversations: object
+    ) -> None:
+        self.store = store or MemoryContextStore()
+        self.conversations = Conversations(self.store, Pseudonymizer(KEY), **conversations)  # type: ignore[arg-type]
+        self.advisor = Advisor(advisor.knowledge, matcher=advisor.matcher, conversations=self.conversations)
+
+    def say(self, text: str, conversation: str = "c1", user: str = "U1") -> Answer:
+        return self.advisor.handle(Query(text, channel="slack", conversation_id=conversation, user_id=user))
+
+
+@pytest.fixture
+def talk(advisor: Advisor) -> Talk:
+    return Talk(advisor)
+
+
+def followed(answer: Answer) -> str | None:
+    return (answer.context or {}).get("follow_up")
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "network"),
+    [
+        ("is it fine to hire people through linkedin?", "what about on facebook?", "recruitment", "facebook"),
+        ("can I advertise our service on instagram", "and linkedin", "product-marketing", "linkedin"),
+        ("מותר לפרסם משרות בפייסבוק?", "ומה לגבי לינקדאין?", "recruitment", "linkedin"),
+        ("אפשר לשווק מוצר באינסטגרם?", "ובטיק טוק?", "product-marketing", "tiktok"),
+        (
+            "should i have one profile for work and one for private on instagram?",
+            "same for linkdin?",
+            "separate-accounts",
+            "linkedin",
+        ),
+    ],
+)
+def test_a_new_network_re_answers_the_same_topic(
+    talk: Talk, first: str, then: str, topic: str, network: str
+) -> None:
+    assert talk.say(first).topic == topic
+    answer = talk.say(then)
+    assert (answer.outcome.value, answer.topic, answer.entities.get("network")) == (
+        "answered",
+        topic,
+        network,
+    )
+    assert answer.context == {"topic": topic, "entities": {}, "follow_up": "slot"}
+
+
+def test_the_network_decides_the_verdict_of_a_group_again(talk: Talk) -> None:
+    assert talk.say("my colleague added me to a facebook group for our industry").verdict == "caution"
+    answer = talk.say("and if the group is on linked in?")
+    assert (answer.topic, answer.verdict, answer.entities["network"]) == ("join-groups", "yes", "linkedin")
+
+
+def test_an_approved_app_turns_the_install_verdict(talk: Talk) -> None:
+    assert talk.say("is the tiktok app ok on the company laptop?").verdict == "no"
+    answer = talk.say("how about hoot suite")
+    assert (answer.topic, answer.verdict, answer.entities.get("app")) == ("install-apps", "yes", "hootsuite")
+    assert "Hootsuite" in answer.text
+    back = talk.say("and whatsapp then?")
+    assert (back.verdict, back.entities.get("network"), back.entities.get("app")) == ("no", "whatsapp", None)
+
+
+def test_why_instead_and_more_answer_about_the_previous_topic(talk: Talk, advisor: Advisor) -> None:
+    topic = advisor.knowledge.topics["install-apps"]
+    assert topic.why is not None and topic.instead is not None
+    assert talk.say("can I add a facebook add-in to outlook on my work pc").topic == "install-apps"
+    why = talk.say("how come??")
+    assert (why.topic, followed(why), why.source) == ("install-apps", "why", topic.why.source)
+    assert why.text == topic.why.en and "Rule 3" in (why.source_label or "")
+    instead = talk.say("ok so what can I do instead")
+    assert followed(instead) == "instead" and instead.text.startswith("Use the network in the browser")
+    assert "{owner}" not in instead.text and "security@example.com" in instead.text
+    more = talk.say("could you elaborate")
+    assert followed(more) == "more" and more.text.startswith("More on Social-network apps")
+    assert [s.id for s in more.suggestions] == topic.related[:3]
+
+
+def test_why_in_hebrew_after_an_english_answer_is_told_in_hebrew(talk: Talk, advisor: Advisor) -> None:
+    talk.say("should i keep my private and business profiles apart?")
+    answer = talk.say("מדוע?")
+    reason = advisor.knowledge.topics["separate-accounts"].why
+    assert reason is not None
+    assert (answer.lang, answer.topic, answer.text) == ("he", "separate-accounts", reason.he)
+
+
+def test_a_checklist_for_that_is_the_previous_topics_checklist(talk: Talk) -> None:
+    talk.say("we want to post a job ad on linkedin")
+    answer = talk.say("do you have a checklist for it?")
+    assert answer.steps is not None and answer.checklist is not None
+    assert answer.checklist.id == "recruiting-post" and followed(answer) == "checklist"
+    talk.say("אני רוצה להצטרף לקבוצה בפייסבוק")
+    hebrew = talk.say("יש צ'קליסט לזה?")
+    assert hebrew.checklist is not None and hebrew.checklist.id == "join-group" and hebrew.lang == "he"
+
+
+def test_a_pronoun_takes_the_group_or_app_just_named(talk: Talk) -> None:
+    talk.say("a supplier invited me to their whatsapp group")
+    answer = talk.say("is it ok if I join it?")
+    assert (answer.topic, answer.entities.get("network")) == ("join-groups", "whatsapp")
+    assert answer.context == {
+        "topic": "join-groups",
+        "entities": {"network": "whatsapp", "network_kind": "personal"},
+        "follow_up": "refers",
+    }
+    talk.say("מותר להתקין סיילס נביגייטור?", conversation="c2")
+    hebrew = talk.say("ולסנכרן אותו עם אנשי הקשר באאוטלוק?", conversation="c2")
+    assert (hebrew.topic, hebrew.entities.get("app")) == ("install-apps", "sales-navigator")
+
+
+def test_a_complete_new_question_is_answered_on_its_own(talk: Talk) -> None:
+    talk.say("can we recruit on facebook?")
+    answer = talk.say("how do we do market research with social networks?")
+    assert (answer.topic, answer.context, answer.entities) == ("market-research", None, {})
+    own = talk.say("should I join a linkedin group?")
+    assert (own.verdict, own.context) == ("yes", None)
+    off = talk.say("what's a good recipe for lasagna?")
+    assert off.outcome.value == "declined" and off.context is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and on facebook?",
+        "what about hootsuite",
+        "why not?",
+        "למה?",
+        "ובפייסבוק?",
+        "what can I do instead?",
+        "tell me more",
+        "ומה לגבי אינסטגרם",
+    ],
+)
+def test_a_follow_up_with_nothing_before_it_is_asked_back(talk: Talk, text: str) -> None:
+    answer = talk.say(text, conversation="fresh")
+    assert answer.outcome.value == "clarify" and answer.topic is None and answer.context is None
+    options = [o.id for o in answer.options]
+    if answer.entities.get("app"):
+        assert options[0] == "install-apps"
+    elif answer.entities.get("network"):
+        assert options[:2] == ["join-groups", "install-apps"]
+    else:
+        assert options == ["join-groups", "install-apps", "separate-accounts"]
+
+
+def test_without_a_conversation_a_follow_up_is_asked_back_too(advisor: Advisor) -> None:
+    answer = advisor.handle(Query("and what about facebook?", channel="cli"))
+    assert answer.outcome.value == "clarify" and "About what?" in answer.text
+    assert {o.id for o in answer.options} >= {"join-groups", "install-apps"}
+
+
+def test_greetings_and_thanks_in_between_keep_the_context(talk: Talk) -> None:
+    talk.say("may I recruit on instagram?")
+    assert talk.say("thank you!!").topic == "thanks"
+    assert talk.say("שלום").topic == "greeting"
+    answer = talk.say("and tiktok?")
+    assert (answer.topic, answer.entities.get("network")) == ("recruitment", "tiktok")
+
+
+def test_conversations_do_not_share_context(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?", conversation="a")
+    assert talk.say("and on instagram?", conversation="b").outcome.value == "clarify"
+    assert talk.say("and on instagram?", conversation="a").topic == "recruitment"
+
+
+def test_a_context_past_its_time_to_live_is_not_used(advisor: Advisor) -> None:
+    now = [datetime(2026, 11, 29, 12, 0, tzinfo=UTC)]
+    talk = Talk(advisor, ttl_seconds=600, clock=lambda: now[0])
+    talk.say("can we recruit on linkedin?")
+    now[0] += timedelta(minutes=9)
+    assert talk.say("and on instagram?").topic == "recruitment"
+    now[0] += timedelta(minutes=11)
+    assert talk.say("and on facebook?").outcome.value == "clarify"
+
+
+def test_the_context_is_kept_under_pseudonyms_and_erased_with_the_person(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?", conversation="C0001:1700000001.000200", user="U0002")
+    [(key, context)] = talk.store._kept.items()
+    pseudonyms = Pseudonymizer(KEY)
+    assert "C0001" not in key and context.user == pseudonyms("user", "U0002")
+    assert context == Context("recruitment", context.at, network="linkedin", lang="en", user=context.user)
+    assert talk.store.forget(pseudonyms("user", "U0002") or "") == 1
+    assert talk.say("and on instagram?", conversation="C0001:1700000001.000200").topic is None
+
+
+class Broken(MemoryContextStore):
+    def __init__(self, fail: Callable[[], None]) -> None:
+        super().__init__()
+        self.fail = fail
+
+    def recall(self, conversation: str, since: datetime) -> Context | None:
+        self.fail()
+        return None
+
+    def keep(self, conversation: str, context: Context) -> None:
+        self.fail()
+
+
+def test_a_store_that_fails_never_fails_an_answer(advisor: Advisor) -> None:
+    def down() -> None:
+        raise ConnectionError("database is down")
+
+    talk = Talk(advisor, store=Broken(down))
+    assert talk.say("can we recruit on linkedin?").topic == "recruitment"
+    assert talk.say("and on instagram?").outcome.value == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "kind"),
+    [
+        ("I want to install the whatsapp desktop app on my work computer", "why is that a problem?", "why"),
+        (
+            "I want to install the whatsapp desktop app on my work computer",
+            "what's the safer option?",
+            "instead",
+        ),
+        ("can I keep one profile for both work and private on linkedin?", "why would that matter?", "why"),
+        (
+            "can I keep one profile for both work and private on linkedin?",
+            "what do you recommend instead?",
+            "instead",
+        ),
+        ("may I recruit on instagram", "any tips for doing it safely?", "instead"),
+        ("may I recruit on instagram", "what else?", "more"),
+        (
+            "should our sales people friend customers on their private facebook?",
+            "ok what should they do then",
+            "instead",
+        ),
+        ("האם לשתף את הפרטים העסקיים שלי עם כולם בפייסבוק?", "מה הסיבה?", "why"),
+        ("מותר להתקין את וואטסאפ על מחשב העבודה?", "אז מה כן אפשר לעשות?", "instead"),
+        ("מותר להתקין את וואטסאפ על מחשב העבודה?", "למה בעצם?", "why"),
+    ],
+)
+def test_why_instead_and_more_in_other_words(talk: Talk, first: str, then: str, kind: str) -> None:
+    topic = talk.say(first).topic
+    answer = talk.say(then)
+    assert (answer.outcome.value, answer.topic, followed(answer)) == ("answered", topic, kind)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why should we use linkedin for recruiting?",
+        "what are the alternatives to facebook for marketing our product?",
+        "why is joining whatsapp groups with customers risky?",
+        "any tips for hiring through social media?",
+    ],
+)
+def test_a_question_with_a_cue_word_and_a_topic_of_its_own_is_matched(talk: Talk, question: str) -> None:
+    talk.say("can I install the linkedin app on my work laptop?")
+    answer = talk.say(question)
+    assert answer.topic != "install-apps" and followed(answer) in (None, "refers")
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "network"),
+    [
+        ("can we hire people through linkedin?", "is it different on instagram?", "recruitment", "instagram"),
+        ("can we hire people through linkedin?", "what if it's on tiktok?", "recruitment", "tiktok"),
+        ("can we hire people through linkedin?", "facebook too?", "recruitment", "facebook"),
+        ("can we hire people through linkedin?", "adn on twiter?", "recruitment", "x"),
+        ("כדאי להצטרף לקבוצה בלינקדאין?", "ובאינסטה זה אותו דבר?", "join-groups", "instagram"),
+        ("כדאי להצטרף לקבוצה בלינקדאין?", "גם בפייסבוק?", "join-groups", "facebook"),
+        (
+            "someone invited me to a facebook group of our customers",
+            "and if it was on linkedin instead?",
+            "join-groups",
+            "linkedin",
+        ),
+    ],
+)
+def test_a_new_network_in_other_words(talk: Talk, first: str, then: str, topic: str, network: str) -> None:
+    talk.say(first)
+    answer = talk.say(then)
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (topic, network, "slot")
+
+
+def test_a_checklist_leaves_the_topic_it_was_asked_after_in_context(talk: Talk) -> None:
+    talk.say("is it a good idea to post about our new product on linkedin")
+    assert followed(talk.say("any checklist?")) == "checklist"
+    answer = talk.say("and on instagram?")
+    assert (answer.topic, answer.entities.get("network")) == ("product-marketing", "instagram")
+
+
+def test_an_it_that_points_at_nothing_takes_nothing_from_the_context(talk: Talk) -> None:
+    talk.say("may I install Hootsuite?")
+    reset = talk.say("is it a good idea to make a video go viral?")
+    assert (reset.topic, reset.entities, reset.context) == ("viral-promo", {}, None)
+    talk.say("may I install Hootsuite?", conversation="c2")
+    pointing = talk.say("can I use it for our company page?", conversation="c2")
+    assert pointing.entities.get("app") == "hootsuite" and followed(pointing) == "refers"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "kind"),
+    [
+        ("can we recruit on linkedin?", "linkedin as well?", "recruitment", "refers"),
+        (
+            "a partner added me to a whatsapp chat group with other vendors",
+            "should i leave it?",
+            "join-groups",
+            "refers",
+        ),
+        ("should we get our promo video shared as widely as possible?", "why's that?", "viral-promo", "why"),
+        (
+            "can social networks help with our market research?",
+            "give me more details",
+            "market-research",
+            "more",
+        ),
+    ],
+)
+def test_a_short_message_with_a_follow_ups_marks_follows(
+    talk: Talk, first: str, then: str, topic: str, kind: str
+) -> None:
+    assert talk.say(first).topic == topic
+    answer = talk.say(then)
+    assert answer.topic == topic and followed(answer) in (kind, "slot")
+
+
+def test_a_short_question_the_matcher_is_sure_of_is_its_own(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?")
+    answer = talk.say("should I join that group?")
+    assert answer.topic == "join-groups"
