@@ -35,7 +35,8 @@ def log_purge(
         raise fail(exc) from exc
     typer.echo(
         f"removed {removed.rows} row(s), {removed.waiting} spooled record(s) and {removed.journaled} "
-        f"journaled question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
+        f"journaled question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC; contact details of "
+        f"{removed.tickets} ticket(s) closed before then"
     )
 
 
@@ -52,7 +53,7 @@ def log_forget(
     # The audit line names the pseudonym only, never the raw id it came from.
     typer.echo(
         f"removed {removed.rows} row(s), {removed.waiting} spooled record(s) and {removed.journaled} "
-        f"journaled question(s) of pseudonym {pseudonym}"
+        f"journaled question(s) and {removed.tickets} ticket(s) of pseudonym {pseudonym}"
     )
 
 

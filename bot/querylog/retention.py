@@ -1,5 +1,6 @@
-"""Retention and erasure across everything that holds questions: the database (log rows and
-delivery claims), the records waiting beside it (the spool and the dead letters) and a journal
+"""Retention and erasure across everything that holds questions: the database (log rows,
+delivery claims and tickets: their askers' contact details after retention, all of a person's
+on erasure), the records waiting beside it (the spool and the dead letters) and a journal
 of questions not yet claimed (the Slack adapter's, which the caller hands over)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ..config import Settings
 from ..delivery.sql import SqlDeliveryClaims
 from ..errors import AdvisorError
 from ..service import open_store, pseudonym_key
+from ..tickets.sql import SqlTicketStore
 from .deadletters import DeadLetters, dead_letters_beside
 from .pseudonyms import Pseudonymizer
 from .records import LogRecord, QuestionRecord
@@ -39,21 +41,25 @@ class Removed:
     rows: int
     waiting: int
     journaled: int
+    tickets: int = 0
+    """Tickets whose asker's contact details went (purge) or that went entirely (forget)."""
 
 
 def purge(settings: Settings, cutoff: datetime, journal: Journal) -> Removed:
-    """Delete everything older than ``cutoff``."""
+    """Delete everything older than ``cutoff``, and how to reach the askers of tickets closed
+    before it."""
     try:
         store = open_store(settings)
         rows = store.purge(cutoff)
         SqlDeliveryClaims(store.engine, store.write_lock).purge(cutoff)
+        tickets = SqlTicketStore(store.engine, store.write_lock).erase_contacts(cutoff)
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be purged: {type(exc).__name__}") from exc
     waiting = _discard_waiting(
         settings, lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
     )
     journaled = _discard_journaled(journal, lambda e: float(e["at"]) < cutoff.timestamp())
-    return Removed(rows, waiting, journaled)
+    return Removed(rows, waiting, journaled, tickets)
 
 
 def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None, Removed]:
@@ -61,14 +67,16 @@ def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None,
     (the only thing an audit line may name) and what was removed."""
     try:
         pseudonym = Pseudonymizer(pseudonym_key(settings, allow_generated=True))("user", user)
-        rows = open_store(settings).forget(pseudonym or "")
+        store = open_store(settings)
+        rows = store.forget(pseudonym or "")
+        tickets = SqlTicketStore(store.engine, store.write_lock).forget(pseudonym or "")
     except AdvisorError:
         raise
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be changed: {type(exc).__name__}") from exc
     waiting = _discard_waiting(settings, lambda r: r.user == pseudonym)
     journaled = _discard_journaled(journal, lambda e: (e.get("event") or {}).get("user") == user)
-    return pseudonym, Removed(rows, waiting, journaled)
+    return pseudonym, Removed(rows, waiting, journaled, tickets)
 
 
 def _discard_waiting(settings: Settings, drop: Callable[[LogRecord], bool]) -> int:
