@@ -25,6 +25,7 @@ from .clients import Proxies
 from .dashboard import Dashboard
 from .limits import LoginGuard, RateLimit
 from .responses import HERE, SECURITY_HEADERS, STATIC, Refused, error
+from .tickets import TicketsAdmin
 from .views import AskBody, DoneBody, FeedbackBody, TopicBody, answer_view
 
 __all__ = ["WebAdapter"]
@@ -56,6 +57,7 @@ class WebAdapter:
         routes.add_post("/api/checklists/{name}/done", self.checklist_done)
         routes.add_get("/api/openapi.yaml", self.openapi)
         self.dashboard.mount(app)
+        TicketsAdmin(self.dashboard, self.service.desk, self.settings.max_body_bytes).mount(app)
 
     # -- pages and files ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from ..encoding import repair
 from .records import Event, Ticket
 
 __all__ = ["ACTIONS", "Outcome", "apply"]
@@ -52,7 +53,7 @@ def apply(
     lang: str | None = None,
 ) -> Outcome:
     """``ticket`` after ``by`` did ``action`` at ``at`` (``text`` and ``lang``: an answer's)."""
-    by = " ".join(by.split())[:MAX_NAME_CHARS] or "owner"
+    by = " ".join(repair(by).split())[:MAX_NAME_CHARS] or "owner"
     if action == "assign":
         if ticket.status in ("answered", "closed"):
             return Outcome(ticket, False, ticket.status)
@@ -60,7 +61,7 @@ def apply(
             return Outcome(ticket, False)
         return Outcome(_event(ticket, "assigned", by, at, status="assigned", assignee=by), True)
     if action == "answer":
-        answer = (text or "").strip()[:MAX_ANSWER_CHARS]
+        answer = repair(text or "").strip()[:MAX_ANSWER_CHARS]
         if not answer:
             return Outcome(ticket, False, "empty")
         if ticket.status == "closed":
