@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
@@ -151,6 +151,17 @@ class Desk:
                     self._tell(outcome.ticket, outcome.ticket.history[-1].action)
                 return outcome
         raise RuntimeError(f"ticket {number} kept changing under {action}")
+
+    def set_card(self, number: int, platform: str, where: Mapping[str, str]) -> Ticket | None:
+        """Note where ``platform`` shows the ticket's card to the owner (it is updated there)."""
+        for _ in range(ATTEMPTS):
+            ticket = self.store.get(number)
+            if ticket is None or ticket.cards.get(platform) == where:
+                return ticket
+            cards = {**ticket.cards, platform: dict(where)}
+            if self.store.replace(replace(ticket, cards=cards, version=ticket.version + 1)):
+                return self.store.get(number)
+        raise RuntimeError(f"ticket {number} kept changing")
 
     def get(self, number: int) -> Ticket | None:
         return self.store.get(number)

@@ -10,7 +10,8 @@ once never lose either change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -120,6 +121,9 @@ class Ticket:
     closed_at: datetime | None = None
     history: tuple[Event, ...] = ()
     version: int = 1
+    cards: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Where each platform's card for the owner is, to update it in place (``{"slack":
+    {"channel": ..., "ts": ...}}``); a platform missing has not received it yet."""
 
     @property
     def first_response(self) -> timedelta | None:
@@ -163,6 +167,7 @@ class Ticket:
             "first_response_seconds": seconds(self.first_response),
             "answer_seconds": seconds(self.time_to_answer),
             "history": [e.to_dict() for e in self.history],
+            "delivered_to": sorted(self.cards),
         }
         if contact:
             data["contact"] = self.contact.to_dict() if self.contact else None

@@ -32,6 +32,7 @@ tickets = sa.Table(
     sa.Column("contact", sa.JSON(none_as_null=True)),
     sa.Column("history", sa.JSON, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cards", sa.JSON, nullable=False),
     sa.UniqueConstraint("key", name="uq_tickets_key"),
     sqlite_autoincrement=True,
 )

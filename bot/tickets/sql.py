@@ -57,6 +57,7 @@ def _ticket(r: Any) -> Ticket:
         closed_at=_utc(r["closed_at"]),
         history=tuple(Event.from_dict(e) for e in r["history"]),
         version=r["version"],
+        cards=r["cards"] or {},
     )
 
 
@@ -72,6 +73,7 @@ def _changes(ticket: Ticket) -> dict[str, Any]:
         "contact": ticket.contact.to_dict() if ticket.contact else None,
         "history": [e.to_dict() for e in ticket.history],
         "version": ticket.version,
+        "cards": {k: dict(v) for k, v in ticket.cards.items()},
     }
 
 
@@ -103,6 +105,7 @@ class SqlTicketStore:
             "contact": draft.contact.to_dict() if draft.contact else None,
             "history": [Event(at, "opened", "asker").to_dict()],
             "version": 1,
+            "cards": {},
         }
         with self.write_lock, self.engine.begin() as connection:
             made = connection.execute(self._insert().values(**row).returning(T.number)).first()

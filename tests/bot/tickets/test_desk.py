@@ -11,7 +11,7 @@ from bot.querylog.pseudonyms import Pseudonymizer
 from bot.querylog.sql import SqlQueryLog
 from bot.tickets.desk import Desk, figures, ticket_key
 from bot.tickets.memory import MemoryTicketStore
-from bot.tickets.records import Contact, Ticket, TicketFilter
+from bot.tickets.records import Contact, Ticket, TicketFilter, TicketStore
 from bot.tickets.sql import SqlTicketStore
 
 KEY = b"k" * 32
@@ -168,3 +168,19 @@ def test_two_replicas_clicking_at_once_make_one_ticket_and_lose_no_action(
     finally:
         for log in logs:
             log.engine.dispose()
+
+
+def test_where_a_card_is_kept_with_the_ticket(ticket_store: TicketStore) -> None:
+    desk = Desk(ticket_store, Pseudonymizer(KEY))
+    draft = desk.prepare(key="card", channel="slack", question="may I?", user_id="U1")
+    assert draft is not None
+    ticket, _ = desk.open(draft)
+    assert ticket.cards == {} and ticket.to_dict()["delivered_to"] == []
+    placed = desk.set_card(ticket.number, "slack", {"channel": "C0OWNERS", "ts": "1.2"})
+    assert placed is not None and placed.cards == {"slack": {"channel": "C0OWNERS", "ts": "1.2"}}
+    assert desk.set_card(ticket.number, "slack", {"channel": "C0OWNERS", "ts": "1.2"}) == placed
+    desk.act(ticket.number, "close", "Dana")
+    stored = desk.get(ticket.number)
+    assert stored is not None and stored.cards["slack"]["ts"] == "1.2" and stored.status == "closed"
+    assert stored.to_dict()["delivered_to"] == ["slack"]
+    assert desk.set_card(999, "slack", {"channel": "C", "ts": "1"}) is None

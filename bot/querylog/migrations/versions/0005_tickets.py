@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("contact", sa.JSON),
         sa.Column("history", sa.JSON, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("cards", sa.JSON, nullable=False),
         sa.UniqueConstraint("key", name="uq_tickets_key"),
         sqlite_autoincrement=True,
     )
