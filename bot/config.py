@@ -104,6 +104,8 @@ class SlackSettings(BaseModel):
     not posted to. An entry with a scheme names a whole origin (a local stand-in in tests)."""
     channel_rate: float = Field(1.0, gt=0)
     """Messages per second per channel (Slack allows about one)."""
+    owner_channel: str = ""
+    """The policy owners' channel id, where tickets' cards go (docs/tickets.md); empty: none."""
 
     @property
     def wanted(self) -> bool:
@@ -145,6 +147,7 @@ PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
     "slack_api_url": ("ADVISOR_SLACK_API_URL", "slack", "api_url"),
     "slack_response_hosts": ("ADVISOR_SLACK_RESPONSE_HOSTS", "slack", "response_hosts"),
     "slack_channel_rate": ("ADVISOR_SLACK_CHANNEL_RATE", "slack", "channel_rate"),
+    "slack_owner_channel": ("ADVISOR_SLACK_OWNER_CHANNEL", "slack", "owner_channel"),
     "microsoft_app_id": ("MicrosoftAppId", "teams", "app_id"),
     "microsoft_app_password": ("MicrosoftAppPassword", "teams", "app_password"),
     "microsoft_app_type": ("MicrosoftAppType", "teams", "app_type"),
@@ -261,6 +264,10 @@ class Settings(BaseSettings):
     missing (Windows) or when chosen here."""
     access_log: bool = True
     """One log line per HTTP request (off behind a load balancer that logs them already)."""
+
+    ticket_retry_seconds: float = Field(2.0, gt=0)
+    """How long before a ticket's card is tried again when the owners' channel could not be
+    reached; doubled after each failure, up to five minutes (docs/tickets.md)."""
 
     slack: SlackSettings = SlackSettings()
     """Slack's credentials and limits (``SLACK_SIGNING_SECRET``, ``ADVISOR_SLACK_API_URL``, ...)."""

@@ -29,14 +29,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings, secret
 from bot.service import Service
+from bot.tickets.phrases import load_ticket_phrases
 
 from ..tasks import Tasks, TtlSet
 from .answers import Answers
 from .blocks import ACTION
 from .bolt import ClockedVerification, quiet_logger, repair_payload
 from .delivery import Delivery, retry_handlers, sdk_logger
+from .events import action_value
 from .held import HeldMessages
 from .ingress import Ingress
+from .ticketblocks import ANSWER_VIEW, ASK, CONFIRM_VIEW
+from .tickets import SlackTickets
 
 __all__ = ["SlackAdapter"]
 
@@ -59,7 +63,19 @@ class SlackAdapter:
         )
         self.delivery = Delivery(self.client, settings.slack.channel_rate, settings.slack.response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
-        self.answers = Answers(self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d))
+        phrases = load_ticket_phrases(settings.knowledge_dir)
+        self.tickets = SlackTickets(
+            service.desk,
+            phrases,
+            self.client,
+            self.delivery,
+            self.tasks,
+            settings.slack.owner_channel,
+            settings.ticket_retry_seconds,
+        )
+        self.answers = Answers(
+            self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d), phrases
+        )
         self.held = HeldMessages(service, settings, self.tasks, self.answers.message)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
         self.bot_user_id: str | None = None
@@ -87,6 +103,8 @@ class SlackAdapter:
         # The manifest names the command /advisor; a workspace may rename it, so any is ours.
         self.bolt.command(re.compile("^/"))(self._on_command)
         self.bolt.action(re.compile("^" + re.escape(ACTION)))(self._on_action)
+        self.bolt.view(CONFIRM_VIEW)(self._on_confirm)
+        self.bolt.view(ANSWER_VIEW)(self._on_answer)
 
     def mount(self, app: web.Application) -> None:
         if self.ingress is not None:
@@ -98,6 +116,7 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a session per call otherwise).
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         self.held.start()
+        self.tickets.start()
         try:
             found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
             self.bot_user_id = found.get("user_id")
@@ -194,11 +213,31 @@ class SlackAdapter:
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         await ack()
-        self.tasks.spawn(self.answers.command(command), "slack-command")
+        self.tasks.spawn(self._command(command), "slack-command")
+
+    async def _command(self, command: dict[str, Any]) -> None:
+        if not await self.tickets.command(command, str(command.get("text") or "")):
+            await self.answers.command(command)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        self.tasks.spawn(self.answers.action(body, action), "slack-action")
+        kind = str(action.get("action_id", ""))[len(ACTION) :]
+        if kind == ASK:
+            self.tasks.spawn(self.tickets.ask_clicked(body, action_value(action)), "slack-ticket")
+        elif kind.startswith("ticket-"):
+            self.tasks.spawn(self.tickets.owner_clicked(body, kind, action_value(action)), "slack-ticket")
+        else:
+            self.tasks.spawn(self.answers.action(body, action), "slack-action")
+
+    # A modal's submission is answered in the acknowledgement itself: an error under a field
+    # keeps the modal open; nothing closes it.
+    async def _on_confirm(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        problem = await self.tickets.submitted(body.get("user") or {}, view)
+        await (ack(response_action="errors", errors={"question": problem}) if problem else ack())
+
+    async def _on_answer(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        problem = await self.tickets.answered(body.get("user") or {}, view)
+        await (ack(response_action="errors", errors={"answer": problem}) if problem else ack())
 
     def _spawn_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         # Edits, deletions, bot posts and the advisor's own messages are not questions.
