@@ -22,7 +22,7 @@ def kb_check() -> None:
     """Validate the knowledge base and policy file; warn about near-identical examples."""
     advisor = load_advisor()
     try:
-        load_ticket_phrases(load().knowledge_dir)
+        load_ticket_phrases(load().knowledge_dir, advisor.knowledge.topics)
     except AdvisorError as exc:
         raise fail(exc) from exc
     findings = check_knowledge(advisor.knowledge)

@@ -66,6 +66,10 @@ class Answers:
         blocks = to_blocks(answer, labels, quote)
         if self.phrases and answer.outcome is Outcome.DECLINED and answer.question.strip():
             blocks.append(ask_button(self.phrases, answer.lang, answer.question, answer.id, answer.topic))
+        elif self.phrases and answer.outcome is Outcome.ANSWERED and answer.topic in self.phrases.incidents:
+            blocks.append(
+                ask_button(self.phrases, answer.lang, answer.question, answer.id, answer.topic, urgent=True)
+            )
         return to_fallback(answer), blocks
 
     async def message(self, event: dict[str, Any], team: str, delivery: str) -> None:

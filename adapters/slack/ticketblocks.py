@@ -51,14 +51,15 @@ def _button(label: str, action: str, value: dict[str, Any], style: str | None = 
     return button
 
 
-def ask_button(phrases: TicketPhrases, lang: str, question: str, answer_id: str, topic: str | None) -> Block:
-    """ "Ask the policy owner" under a decline, an ask-back or a "Not helpful"."""
+def ask_button(
+    phrases: TicketPhrases, lang: str, question: str, answer_id: str, topic: str | None, urgent: bool = False
+) -> Block:
+    """The "Ask the policy owner" button under a decline, an ask-back or a "Not helpful"; under
+    an incident's answer, "Tell the policy owner now" (an urgent ticket)."""
     value = {"q": question[:1200], "l": lang, "i": answer_id} | ({"t": topic} if topic else {})
-    return {
-        "type": "actions",
-        "block_id": "ask-owner",
-        "elements": [_button(phrases.say("ask_owner", lang), ASK, value)],
-    }
+    label = phrases.say("report_now" if urgent else "ask_owner", lang)
+    button = _button(label, ASK, value | ({"u": 1} if urgent else {}), "danger" if urgent else None)
+    return {"type": "actions", "block_id": "ask-owner", "elements": [button]}
 
 
 def confirm_modal(phrases: TicketPhrases, lang: str, name: str, question: str, meta: dict[str, Any]) -> Block:
@@ -73,6 +74,7 @@ def confirm_modal(phrases: TicketPhrases, lang: str, name: str, question: str, m
         "close": _plain(say("cancel", lang)),
         "blocks": [
             _section(say("preview", lang)),
+            *([_section(f"🚨 *{say('urgent_label', lang)}*")] if meta.get("u") else []),
             _section(f"*{say('from_label', lang)}:* {name}"),
             {
                 "type": "input",

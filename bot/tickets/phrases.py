@@ -4,10 +4,12 @@ file and the field)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ..errors import KnowledgeError
 from ..knowledge.loading import read_model
 from ..knowledge.localized import Localized, placeholders
 
@@ -19,6 +21,10 @@ PLACEHOLDERS = frozenset({"number", "by", "question"})
 class TicketPhrases(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    incidents: list[str] = []
+    """Topics that are incidents: their answers offer an urgent ticket at once."""
+    report_now: Localized
+    urgent_label: Localized
     ask_owner: Localized
     preview: Localized
     from_label: Localized
@@ -43,7 +49,9 @@ class TicketPhrases(BaseModel):
     @model_validator(mode="after")
     def _known_placeholders(self) -> TicketPhrases:
         for name in type(self).model_fields:
-            phrase: Localized = getattr(self, name)
+            phrase = getattr(self, name)
+            if not isinstance(phrase, Localized):
+                continue
             for lang in ("en", "he"):
                 unknown = placeholders(phrase.get(lang)) - PLACEHOLDERS
                 if unknown:
@@ -56,5 +64,11 @@ class TicketPhrases(BaseModel):
         return phrase.get(lang).format_map({k: str(v) for k, v in fields.items()})
 
 
-def load_ticket_phrases(knowledge_dir: Path) -> TicketPhrases:
-    return read_model(knowledge_dir / "tickets.yaml", TicketPhrases)
+def load_ticket_phrases(knowledge_dir: Path, topics: Collection[str] | None = None) -> TicketPhrases:
+    """With ``topics``, every incident must be one of them."""
+    path = knowledge_dir / "tickets.yaml"
+    phrases = read_model(path, TicketPhrases)
+    unknown = [t for t in phrases.incidents if topics is not None and t not in topics]
+    if unknown:
+        raise KnowledgeError(str(path), "incidents", f"no topic called {unknown[0]!r}")
+    return phrases

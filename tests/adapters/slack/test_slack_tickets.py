@@ -22,7 +22,7 @@ OWNER = {"id": "U0DANA", "username": "dana", "name": "dana", "team_id": "T0001"}
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[SlackRig]:
-    made = SlackRig(tmp_path, slack_owner_channel=OWNERS, ticket_retry_seconds=0.2)
+    made = SlackRig(tmp_path, slack_owner_channel=OWNERS, ticket_retry_seconds=0.2, digest_enabled=False)
     yield made
     made.close()
 
@@ -185,8 +185,9 @@ def test_not_helpful_and_none_of_these_offer_the_policy_owner(rig: SlackRig, fee
 
 
 def test_two_replicas_on_one_postgresql_make_one_ticket_and_one_card(tmp_path: Path, pg_url: str) -> None:
-    first = SlackRig(tmp_path / "a", database_url=pg_url, slack_owner_channel=OWNERS)
-    second = SlackRig(tmp_path / "b", database_url=pg_url, slack=first, slack_owner_channel=OWNERS)
+    options = {"slack_owner_channel": OWNERS, "digest_enabled": False}
+    first = SlackRig(tmp_path / "a", database_url=pg_url, **options)
+    second = SlackRig(tmp_path / "b", database_url=pg_url, slack=first, **options)
     try:
         first.command("ask-owner may I share the launch date?", user_id="U0001", user_name="alex")
         modal = wait(lambda: first.api.of("views.open"))[-1]["view"]
@@ -207,3 +208,32 @@ def test_two_replicas_on_one_postgresql_make_one_ticket_and_one_card(tmp_path: P
     finally:
         second.close()
         first.close()
+
+
+def test_an_incident_opens_an_urgent_ticket_that_goes_first(rig: SlackRig) -> None:
+    from tests.slackkit import fixture
+
+    early = rig.service.desk.prepare(key="early", channel="cli", question="may I join a group?", user_id="U9")
+    assert early is not None
+    rig.service.desk.open(early)
+    rig.post(fixture("event_dm", text="someone took over my linkedin account, they post in my name"))
+    answer = wait(
+        lambda: [p for p in rig.api.of("chat.postMessage") if "advisor:ticket-ask" in json.dumps(p)]
+    )[0]
+    report = button(answer, "advisor:ticket-ask")
+    assert report["style"] == "danger" and "Tell the policy owner now" in report["text"]["text"]
+    value = json.loads(report["value"])
+    assert (value["t"], value["u"]) == ("account-taken-over", 1)
+    rig.click("advisor:ticket-ask", value)
+    modal = wait(lambda: rig.api.of("views.open"))[-1]["view"]
+    assert "Urgent: the policy owner sees it first." in text(modal)
+    [question] = [b for b in modal["blocks"] if b.get("block_id") == "question"]
+    rig.submit(
+        modal["callback_id"], modal["private_metadata"], {"question": question["element"]["initial_value"]}
+    )
+    card = wait(lambda: [c for c in cards(rig) if "URGENT" in text(c)])[0]
+    assert "🚨 URGENT · 🟡 Ticket #2 · open" in text(card) and "account-taken-over" in text(card)
+    from bot.tickets.records import TicketFilter
+
+    listed = rig.service.desk.list(TicketFilter())
+    assert [(t.number, t.urgent) for t in listed] == [(2, True), (1, False)]
