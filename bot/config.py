@@ -268,6 +268,15 @@ class Settings(BaseSettings):
     ticket_retry_seconds: float = Field(2.0, gt=0)
     """How long before a ticket's card is tried again when the owners' channel could not be
     reached; doubled after each failure, up to five minutes (docs/tickets.md)."""
+    digest_weekday: int = Field(0, ge=0, le=6)
+    """The day the owners' channel gets the weekly digest (0 is Monday), from ``digest_hour``."""
+    digest_hour: int = Field(8, ge=0, le=23)
+    """The hour (UTC) the weekly digest is due; one replica sends it, once a week."""
+    digest_enabled: bool = True
+    """Send the weekly digest to the owners' channel (when one is set)."""
+    public_url: str = ""
+    """The advisor's address as people reach it (``https://advisor.example.com``), for links
+    to the dashboard in the digest; empty: no links."""
 
     slack: SlackSettings = SlackSettings()
     """Slack's credentials and limits (``SLACK_SIGNING_SECRET``, ``ADVISOR_SLACK_API_URL``, ...)."""

@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -30,12 +31,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings, secret
 from bot.service import Service
 from bot.tickets.phrases import load_ticket_phrases
+from bot.tickets.sql import SqlDigestLedger
 
 from ..tasks import Tasks, TtlSet
 from .answers import Answers
 from .blocks import ACTION
 from .bolt import ClockedVerification, quiet_logger, repair_payload
 from .delivery import Delivery, retry_handlers, sdk_logger
+from .digest import SlackDigest
 from .events import action_value
 from .held import HeldMessages
 from .ingress import Ingress
@@ -63,7 +66,7 @@ class SlackAdapter:
         )
         self.delivery = Delivery(self.client, settings.slack.channel_rate, settings.slack.response_hosts)
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
-        phrases = load_ticket_phrases(settings.knowledge_dir)
+        phrases = load_ticket_phrases(settings.knowledge_dir, service.advisor.knowledge.topics)
         self.tickets = SlackTickets(
             service.desk,
             phrases,
@@ -72,6 +75,21 @@ class SlackAdapter:
             self.tasks,
             settings.slack.owner_channel,
             settings.ticket_retry_seconds,
+        )
+        self.digest = (
+            SlackDigest(
+                service.store,
+                service.desk.store,
+                SqlDigestLedger(service.store.engine, service.store.write_lock),
+                self.client,
+                settings.slack.owner_channel,
+                weekday=settings.digest_weekday,
+                hour=settings.digest_hour,
+                public_url=settings.public_url,
+                clock=lambda: datetime.fromtimestamp(clock(), UTC),
+            )
+            if settings.slack.owner_channel and settings.digest_enabled
+            else None
         )
         self.answers = Answers(
             self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d), phrases
@@ -117,6 +135,8 @@ class SlackAdapter:
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         self.held.start()
         self.tickets.start()
+        if self.digest is not None:
+            self.digest.start()
         try:
             found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
             self.bot_user_id = found.get("user_id")
@@ -127,6 +147,8 @@ class SlackAdapter:
 
     async def _shutdown(self, _app: web.Application) -> None:
         self.held.stop_sweeping()
+        if self.digest is not None:
+            await self.digest.stop()
         left = await self.tasks.drain(timeout=20)
         await asyncio.to_thread(self.service.writer.flush, 5)
         await self.held.close()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from ..querylog.schema import metadata
 
-__all__ = ["tickets"]
+__all__ = ["digests", "tickets"]
 
 tickets = sa.Table(
     "tickets",
@@ -35,4 +35,11 @@ tickets = sa.Table(
     sa.Column("cards", sa.JSON, nullable=False),
     sa.UniqueConstraint("key", name="uq_tickets_key"),
     sqlite_autoincrement=True,
+)
+
+digests = sa.Table(
+    "ticket_digests",
+    metadata,
+    sa.Column("week", sa.String(10), primary_key=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
 )

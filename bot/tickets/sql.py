@@ -18,9 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from .records import Contact, Draft, Event, Ticket, TicketFilter
-from .schema import tickets
+from .schema import digests, tickets
 
-__all__ = ["SqlTicketStore"]
+__all__ = ["SqlDigestLedger", "SqlTicketStore"]
 
 T = tickets.c
 DONE = sa.case((T.status.in_(("answered", "closed")), 1), else_=0)
@@ -160,3 +160,21 @@ class SqlTicketStore:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(T.status, sa.func.count()).group_by(T.status))
             return {status: count for status, count in rows}
+
+
+class SqlDigestLedger:
+    """The weeks whose digest was sent, in ``ticket_digests``: the insert decides between replicas."""
+
+    def __init__(self, engine: Engine, write_lock: AbstractContextManager[Any] | None = None) -> None:
+        self.engine = engine
+        self.write_lock = write_lock or nullcontext()
+
+    def claim(self, week: str, at: datetime) -> bool:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(digests).values(week=week, sent_at=at).on_conflict_do_nothing()
+        with self.write_lock, self.engine.begin() as connection:
+            return connection.execute(insert.returning(digests.c.week)).first() is not None
+
+    def release(self, week: str) -> None:
+        with self.write_lock, self.engine.begin() as connection:
+            connection.execute(sa.delete(digests).where(digests.c.week == week))

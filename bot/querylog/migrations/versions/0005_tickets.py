@@ -1,4 +1,4 @@
-"""Tickets: questions put to the policy owner.
+"""Tickets: questions put to the policy owner, and the weeks whose digest was sent.
 
 Revision ID: 0005
 Revises: 0003
@@ -49,7 +49,13 @@ def upgrade() -> None:
     op.create_index("ix_tickets_topic", "tickets", ["topic"])
     op.create_index("ix_tickets_status", "tickets", ["status"])
     op.create_index("ix_tickets_closed_at", "tickets", ["closed_at"])
+    op.create_table(
+        "ticket_digests",
+        sa.Column("week", sa.String(10), primary_key=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ticket_digests")
     op.drop_table("tickets")
