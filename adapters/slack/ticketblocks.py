@@ -174,6 +174,15 @@ def notice_blocks(phrases: TicketPhrases, ticket: Ticket, what: str) -> tuple[st
     if what == "answered" and ticket.answer:
         blocks.append(_section(ticket.answer))
         text = f"{text} {ticket.answer}"
+        rate = [
+            _button(phrases.say("rate_helpful", lang), "ticket-rate", {"n": ticket.number, "r": "helpful"}),
+            _button(
+                phrases.say("rate_not_helpful", lang), "ticket-rate", {"n": ticket.number, "r": "not_helpful"}
+            ),
+        ]
+        rate[0]["action_id"] += ":helpful"  # Slack wants action ids unique in a message
+        rate[1]["action_id"] += ":not_helpful"
+        blocks.append({"type": "actions", "block_id": f"rate-{ticket.number}", "elements": rate})
     return escape(text[:3000]), blocks
 
 

@@ -164,6 +164,9 @@ class SlackTickets:
         if not isinstance(number, int):
             return
         user = body.get("user") or {}
+        if kind.startswith("ticket-rate"):
+            await self._rated(body, number, str(value.get("r", "")))
+            return
         who = str(user.get("name") or user.get("username") or user.get("id") or "owner")
         if kind == "ticket-answer":
             ticket = await asyncio.to_thread(self.desk.get, number)
@@ -174,6 +177,19 @@ class SlackTickets:
             return
         if kind in OWNER_ACTIONS:
             await asyncio.to_thread(self.desk.act, number, OWNER_ACTIONS[kind], who)
+
+    async def _rated(self, body: dict[str, Any], number: int, rating: str) -> None:
+        """The asker rated the owner's answer (only the asker may)."""
+        user = str((body.get("user") or {}).get("id") or "")
+        ticket = await asyncio.to_thread(self.desk.get, number)
+        if ticket is None or ticket.contact is None or ticket.contact.user != user:
+            return
+        outcome = await asyncio.to_thread(self.desk.act, number, "rate", "asker", rating)
+        if outcome is None or outcome.refused:
+            return
+        thanks = self.phrases.say("rated", ticket.lang)
+        block = {"type": "section", "text": {"type": "plain_text", "text": thanks}}
+        await self._tell_asker(ticket, thanks, [block])
 
     async def answered(self, user: dict[str, Any], view: dict[str, Any]) -> str | None:
         meta = json.loads(view.get("private_metadata") or "{}")

@@ -4,7 +4,8 @@
 not), ``closed`` when one closes it; an answered or closed ticket can be reopened. Doing again
 what is already done (assigning to the same owner, closing a closed ticket) changes nothing, so
 a repeated click or a retried request is harmless. An action that makes no sense in the
-ticket's state is refused with a reason, not raised.
+ticket's state is refused with a reason, not raised. The asker may ``rate`` an answer
+(``helpful`` or ``not_helpful``): it is kept in the history and changes nothing else.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .records import Event, Ticket
 __all__ = ["ACTIONS", "Outcome", "apply"]
 
 ACTIONS = ("assign", "answer", "close", "reopen")
+RATINGS = ("helpful", "not_helpful")
 MAX_ANSWER_CHARS = 4000
 MAX_NAME_CHARS = 200
 
@@ -79,4 +81,14 @@ def apply(
             return Outcome(ticket, False)
         status = "assigned" if ticket.assignee else "open"
         return Outcome(_event(ticket, "reopened", by, at, status=status, closed_at=None), True)
+    if action == "rate":
+        if text not in RATINGS:
+            return Outcome(ticket, False, "unknown")
+        if ticket.answer is None:
+            return Outcome(ticket, False, "unanswered")
+        rated = f"rated {text.replace('_', ' ')}"
+        if ticket.history and ticket.history[-1].action == rated:
+            return Outcome(ticket, False)
+        history = (*ticket.history, Event(at, rated, by))
+        return Outcome(replace(ticket, history=history, version=ticket.version + 1), True)
     return Outcome(ticket, False, "unknown")

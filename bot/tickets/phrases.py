@@ -45,6 +45,9 @@ class TicketPhrases(BaseModel):
     status_assigned: Localized
     status_answered: Localized
     status_closed: Localized
+    rate_helpful: Localized
+    rate_not_helpful: Localized
+    rated: Localized
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> TicketPhrases:

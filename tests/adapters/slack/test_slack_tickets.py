@@ -108,6 +108,12 @@ def test_the_asker_confirms_and_the_owner_assigns_answers_and_closes(rig: SlackR
     )
     assert delivered[0]["channel"] == "D0001" and "the policy owner answered" in text(delivered[0])
     wait(lambda: "Ticket #1 · answered" in text(rig.api.of("chat.update")[-1]))
+    helpful = button(delivered[0], "advisor:ticket-rate:helpful")
+    rig.click(helpful["action_id"], json.loads(helpful["value"]), user=OWNER)  # not the asker's to rate
+    rig.click(helpful["action_id"], json.loads(helpful["value"]))
+    wait(lambda: [p for p in rig.api.of("chat.postMessage") if "will see your rating" in text(p)])
+    ratings = [e.by for e in rig.service.desk.get(1).history if e.action == "rated helpful"]  # type: ignore[union-attr]
+    assert ratings == ["asker"]
 
     rig.click("advisor:ticket-close", {"n": 1}, user=OWNER, channel={"id": OWNERS, "name": "owners"})
     closed = wait(lambda: [u for u in rig.api.of("chat.update") if "Ticket #1 · closed" in text(u)])[-1]

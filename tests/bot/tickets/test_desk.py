@@ -89,8 +89,23 @@ def test_an_action_tells_the_listeners_once_and_a_repeat_changes_nothing(desk: D
     assert reopened.ticket.closed_at is None
     assert desk.act(ticket.number, "shout", "Omer").refused == "unknown"  # type: ignore[union-attr]
     assert desk.act(404, "close", "Omer") is None
-    assert told == [(1, "opened"), (1, "assigned"), (1, "answered"), (1, "closed"), (1, "reopened")]
+    rated = desk.act(ticket.number, "rate", "asker", "helpful")
+    assert rated is not None and rated.changed and rated.ticket.status == "assigned"
+    assert desk.act(ticket.number, "rate", "asker", "helpful").changed is False  # type: ignore[union-attr]
+    assert desk.act(ticket.number, "rate", "asker", "great").refused == "unknown"  # type: ignore[union-attr]
+    assert told == [
+        (1, "opened"),
+        (1, "assigned"),
+        (1, "answered"),
+        (1, "closed"),
+        (1, "reopened"),
+        (1, "rated helpful"),
+    ]
     assert [e.by for e in reopened.ticket.history] == ["asker", "Dana", "Dana", "Omer", "Omer"]
+    fresh = desk.prepare(key="k9", channel="slack", question="and this?", user_id="U1")
+    assert fresh is not None
+    unanswered, _ = desk.open(fresh)
+    assert desk.act(unanswered.number, "rate", "asker", "helpful").refused == "unanswered"  # type: ignore[union-attr]
 
 
 def test_a_failing_listener_never_undoes_the_change(desk: Desk) -> None:
