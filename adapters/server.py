@@ -148,7 +148,7 @@ def build_app(
         slack = SlackAdapter(service, settings, clock)
         _mount(app, slack)
         cards = TicketCards()
-        cards.add("slack", slack.tickets)
+        cards.add("slack", slack.tickets.cards)
         metrics.registry.register(cards)
         if secret(settings.slack.app_token):
             _socket_mode(app, slack, secret(settings.slack.app_token))

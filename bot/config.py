@@ -254,7 +254,8 @@ class Settings(BaseSettings):
     """A Slack message acknowledged and not answered within this time (the replica died) is
     taken over by another replica, or by this one after a restart."""
     answer_sweep_seconds: float = Field(10.0, gt=0)
-    """How often each replica looks for such messages."""
+    """How often each replica looks for such messages (and for tickets whose card for the
+    owners' channel nobody is posting)."""
     claim_timeout_seconds: float = Field(3.0, gt=0)
     """How long an answer waits for the database to say which replica answers a message; past
     it (a slow database) the answer goes out anyway, as when the database is down."""

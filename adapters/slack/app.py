@@ -75,6 +75,7 @@ class SlackAdapter:
             self.tasks,
             settings.slack.owner_channel,
             settings.ticket_retry_seconds,
+            settings.answer_sweep_seconds,
         )
         self.digest = (
             SlackDigest(
@@ -149,6 +150,7 @@ class SlackAdapter:
         self.held.stop_sweeping()
         if self.digest is not None:
             await self.digest.stop()
+        await self.tickets.stop()
         left = await self.tasks.drain(timeout=20)
         await asyncio.to_thread(self.service.writer.flush, 5)
         await self.held.close()

@@ -8,8 +8,7 @@ the answer they clicked under, or their DM. ``/advisor my-questions`` lists thei
 
 The owner: a card in the owners' channel (``ADVISOR_SLACK_OWNER_CHANNEL``) with Assign to me,
 Answer (a modal), Close and Reopen, updated in place on every change, whoever made it in this
-process (Slack, the dashboard). A card that cannot be posted is tried again with backoff for as
-long as the ticket is unfinished; the failures are counted for ``/metrics``.
+process (Slack, the dashboard); :mod:`.ticketcards` posts them, once, and retries.
 """
 
 from __future__ import annotations
@@ -30,7 +29,8 @@ from bot.tickets.records import Contact, Ticket
 
 from ..tasks import Tasks
 from .delivery import Delivery
-from .ticketblocks import answer_modal, confirm_modal, mine_blocks, notice_blocks, owner_card
+from .ticketblocks import answer_modal, confirm_modal, mine_blocks, notice_blocks
+from .ticketcards import OwnerCards
 
 __all__ = ["SlackTickets"]
 
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 2.0
 MAX_RETRY_SECONDS = 300.0
+CLAIM_SECONDS = 60.0
+UNFINISHED = frozenset({"open", "assigned", "answered"})
 OWNER_ACTIONS = {"ticket-assign": "assign", "ticket-close": "close", "ticket-reopen": "reopen"}
 
 
@@ -58,6 +60,7 @@ class SlackTickets:
         tasks: Tasks,
         owner_channel: str,
         retry_seconds: float = FIRST_RETRY_SECONDS,
+        sweep_seconds: float = 10.0,
     ) -> None:
         self.desk = desk
         self.phrases = phrases
@@ -65,15 +68,16 @@ class SlackTickets:
         self.delivery = delivery
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.retry_seconds = retry_seconds
-        self.card_failures = 0
-        self.cards_waiting: set[int] = set()
+        self.cards = OwnerCards(desk, client, tasks, owner_channel, retry_seconds, sweep_seconds)
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.card_locks: dict[int, asyncio.Lock] = {}
         desk.listeners.append(self.changed)
 
     def start(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self.cards.start()
+
+    async def stop(self) -> None:
+        await self.cards.stop()
 
     # -- the asker ----------------------------------------------------------------------------
 
@@ -213,7 +217,7 @@ class SlackTickets:
 
     async def _show(self, ticket: Ticket, what: str) -> None:
         if self.owner_channel:
-            await self._card(ticket.number)
+            await self.cards.show(ticket.number)
         if (
             what in ("assigned", "answered", "closed", "reopened")
             and ticket.contact
@@ -221,55 +225,6 @@ class SlackTickets:
         ):
             text, blocks = notice_blocks(self.phrases, ticket, what)
             await self._tell_asker(ticket, text, blocks)
-
-    async def _card(self, number: int) -> None:
-        """Post the ticket's card, or update it where it is; retried with backoff while the
-        owners' channel cannot be reached and the ticket is unfinished."""
-        lock = self.card_locks.setdefault(number, asyncio.Lock())
-        async with lock:
-            await self._card_once(number)
-        if not lock.locked():
-            self.card_locks.pop(number, None)
-
-    async def _card_once(self, number: int) -> None:
-        wait = self.retry_seconds
-        while True:
-            ticket = await asyncio.to_thread(self.desk.get, number)
-            if ticket is None:
-                return
-            text, blocks = owner_card(ticket)
-            where = ticket.cards.get("slack")
-            if where:
-                if await self._call(
-                    "chat.update", channel=where["channel"], ts=where["ts"], text=text, blocks=blocks
-                ):
-                    return
-            else:
-                ts = await self._post(text, blocks)
-                if ts is not None:
-                    self.cards_waiting.discard(number)
-                    await asyncio.to_thread(
-                        self.desk.set_card, number, "slack", {"channel": self.owner_channel, "ts": ts}
-                    )
-                    return
-            self.card_failures += 1
-            if ticket.status == "closed":
-                self.cards_waiting.discard(number)
-                return
-            self.cards_waiting.add(number)
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, MAX_RETRY_SECONDS)
-
-    async def _post(self, text: str, blocks: list[dict[str, Any]]) -> str | None:
-        try:
-            response = await self.client.chat_postMessage(
-                channel=self.owner_channel, text=text, blocks=blocks
-            )
-        except (SlackApiError, SlackClientError, TimeoutError, OSError) as exc:
-            log.warning("the owners' channel could not be reached (%s)", type(exc).__name__)
-            return None
-        ts = response.get("ts")
-        return str(ts) if ts else None
 
     async def _tell_asker(self, ticket: Ticket, text: str, blocks: list[dict[str, Any]]) -> None:
         contact = ticket.contact

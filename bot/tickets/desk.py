@@ -163,6 +163,28 @@ class Desk:
                 return self.store.get(number)
         raise RuntimeError(f"ticket {number} kept changing")
 
+    def claim_card(self, number: int, platform: str, claimant: str, until: datetime) -> Ticket | None:
+        """Take the job of posting ``platform``'s card until ``until``: the ticket when this
+        claimant has it (no card yet, and nobody else's claim still running), else None. Replicas
+        racing for one card: one wins."""
+        now = self.clock()
+        claim = {"pending": claimant, "until": until.isoformat()}
+        for _ in range(ATTEMPTS):
+            ticket = self.store.get(number)
+            if ticket is None:
+                return None
+            where = ticket.cards.get(platform) or {}
+            if "ts" in where:
+                return None
+            if "pending" in where and where["pending"] != claimant:
+                if datetime.fromisoformat(where["until"]) > now:
+                    return None
+            cards = {**ticket.cards, platform: claim}
+            claimed = replace(ticket, cards=cards, version=ticket.version + 1)
+            if self.store.replace(claimed):
+                return claimed
+        return None
+
     def get(self, number: int) -> Ticket | None:
         return self.store.get(number)
 

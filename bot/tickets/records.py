@@ -123,7 +123,8 @@ class Ticket:
     version: int = 1
     cards: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Where each platform's card for the owner is, to update it in place (``{"slack":
-    {"channel": ..., "ts": ...}}``); a platform missing has not received it yet."""
+    {"channel": ..., "ts": ...}}``); a platform missing has not received it yet, and one with
+    ``pending`` is being posted by the replica named there until ``until``."""
 
     @property
     def first_response(self) -> timedelta | None:
@@ -167,7 +168,7 @@ class Ticket:
             "first_response_seconds": seconds(self.first_response),
             "answer_seconds": seconds(self.time_to_answer),
             "history": [e.to_dict() for e in self.history],
-            "delivered_to": sorted(self.cards),
+            "delivered_to": sorted(p for p, where in self.cards.items() if "pending" not in where),
         }
         if contact:
             data["contact"] = self.contact.to_dict() if self.contact else None

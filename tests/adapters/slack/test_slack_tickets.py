@@ -82,7 +82,7 @@ def test_the_asker_confirms_and_the_owner_assigns_answers_and_closes(rig: SlackR
     rig.settle()
     assert len(cards(rig)) == 1 and rig.service.desk.get(2) is None
 
-    card_ts = rig.service.desk.get(1).cards["slack"]["ts"]  # type: ignore[union-attr]
+    card_ts = wait(lambda: (rig.service.desk.get(1).cards.get("slack") or {}).get("ts"))  # type: ignore[union-attr]
     rig.click("advisor:ticket-assign", {"n": 1}, user=OWNER, channel={"id": OWNERS, "name": "owners"})
     update = wait(lambda: rig.api.of("chat.update"))[-1]
     assert (update["channel"], update["ts"]) == (OWNERS, card_ts)
@@ -161,7 +161,10 @@ def test_an_unreachable_owners_channel_keeps_the_ticket_and_retries(rig: SlackRi
     assert ticket.status == "open"
     waiting = wait(lambda: rig_metric(rig, "advisor_ticket_cards_waiting"))
     assert waiting == 1.0  # visible while the owners' channel refuses
-    where = wait(lambda: rig.service.desk.get(1).cards.get("slack"))  # type: ignore[union-attr]
+    posted = wait(
+        lambda: "ts" in (rig.service.desk.get(1).cards.get("slack") or {}) and rig.service.desk.get(1)
+    )  # type: ignore[union-attr]
+    where = posted.cards["slack"]
     tries = cards(rig)
     assert len(tries) >= 3 and "Ticket #1 · open" in text(tries[-1])
     assert where["ts"] and where["channel"] == OWNERS
@@ -202,7 +205,9 @@ def test_two_replicas_on_one_postgresql_make_one_ticket_and_one_card(tmp_path: P
         for replica in (first, second, first):
             assert replica.submit(modal["callback_id"], modal["private_metadata"], values).status == 200
         [card] = wait(lambda: cards(first))
-        ticket = wait(lambda: first.service.desk.get(1).cards.get("slack") and first.service.desk.get(1))  # type: ignore[union-attr]
+        ticket = wait(
+            lambda: "ts" in (first.service.desk.get(1).cards.get("slack") or {}) and first.service.desk.get(1)
+        )  # type: ignore[union-attr]
         assert second.service.desk.get(2) is None and "Ticket #1 · open" in text(card)
         # The owner's click reaches the other replica: it updates the card the first one posted.
         second.click("advisor:ticket-assign", {"n": 1}, user=OWNER, channel={"id": OWNERS, "name": "owners"})
@@ -243,3 +248,34 @@ def test_an_incident_opens_an_urgent_ticket_that_goes_first(rig: SlackRig) -> No
 
     listed = rig.service.desk.list(TicketFilter())
     assert [(t.number, t.urgent) for t in listed] == [(2, True), (1, False)]
+
+
+def test_a_ticket_opened_elsewhere_gets_one_card_from_the_replicas_sweeps(
+    tmp_path: Path, pg_url: str
+) -> None:
+    from bot.querylog.pseudonyms import Pseudonymizer
+    from bot.querylog.sql import SqlQueryLog
+    from bot.tickets.desk import Desk
+    from bot.tickets.sql import SqlTicketStore
+
+    options = {"slack_owner_channel": OWNERS, "digest_enabled": False, "answer_sweep_seconds": 0.2}
+    first = SlackRig(tmp_path / "a", database_url=pg_url, **options)
+    second = SlackRig(tmp_path / "b", database_url=pg_url, slack=first, **options)
+    elsewhere = SqlQueryLog(pg_url)  # as `advisor tickets ask` does: no server involved
+    try:
+        desk = Desk(SqlTicketStore(elsewhere.engine), Pseudonymizer(b"k" * 32))
+        draft = desk.prepare(key="cli-1", channel="cli", question="may I post the org chart?", user_id="U7")
+        assert draft is not None
+        desk.open(draft)
+        [card] = wait(lambda: cards(first))
+        assert "Ticket #1 · open" in text(card)
+        stored = wait(lambda: "ts" in (desk.get(1).cards.get("slack") or {}) and desk.get(1))  # type: ignore[union-attr]
+        assert stored.cards["slack"]["ts"] and stored.to_dict()["delivered_to"] == ["slack"]
+        time.sleep(1.0)  # several sweeps of both replicas
+        first.settle()
+        second.settle()
+        assert len(cards(first)) == 1
+    finally:
+        elsewhere.engine.dispose()
+        second.close()
+        first.close()

@@ -199,3 +199,19 @@ def test_where_a_card_is_kept_with_the_ticket(ticket_store: TicketStore) -> None
     assert stored is not None and stored.cards["slack"]["ts"] == "1.2" and stored.status == "closed"
     assert stored.to_dict()["delivered_to"] == ["slack"]
     assert desk.set_card(999, "slack", {"channel": "C", "ts": "1"}) is None
+
+
+def test_one_claimant_at_a_time_posts_a_card(desk: Desk, clock: Clock) -> None:
+    draft = desk.prepare(key="claim", channel="web", question="may I?", user_id="U1")
+    assert draft is not None
+    ticket, _ = desk.open(draft)
+    until = clock.now + timedelta(minutes=1)
+    assert desk.claim_card(ticket.number, "slack", "replica-a", until) is not None
+    assert desk.claim_card(ticket.number, "slack", "replica-b", until) is None
+    assert desk.claim_card(ticket.number, "slack", "replica-a", until + timedelta(minutes=1)) is not None
+    assert desk.get(ticket.number).to_dict()["delivered_to"] == []  # type: ignore[union-attr]
+    clock.now += timedelta(minutes=3)  # replica-a stopped: its claim ran out
+    assert desk.claim_card(ticket.number, "slack", "replica-b", clock.now + timedelta(minutes=1)) is not None
+    desk.set_card(ticket.number, "slack", {"channel": "C0OWNERS", "ts": "1.2"})
+    assert desk.claim_card(ticket.number, "slack", "replica-b", clock.now + timedelta(minutes=1)) is None
+    assert desk.claim_card(404, "slack", "replica-b", clock.now) is None
