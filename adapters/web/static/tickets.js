@@ -41,7 +41,7 @@ async function load() {
   const table = $("tickets");
   table.replaceChildren();
   const head = document.createElement("tr");
-  ["#", "Status", "Age", "Topic", "From", "Question", "Assignee", "First response", "Answered in"]
+  ["#", "Status", "Age", "Topic", "From", "Question", "Assignee", "First response", "Answered in", "Card in"]
     .forEach((name) => head.append(cell("th", name)));
   table.append(head);
   for (const t of data.tickets) {
@@ -53,7 +53,8 @@ async function load() {
     question.setAttribute("dir", "auto");
     row.append(number, cell("td", t.status), cell("td", duration(t.age_seconds)), cell("td", t.topic),
       cell("td", t.name), question, cell("td", t.assignee),
-      cell("td", duration(t.first_response_seconds)), cell("td", duration(t.answer_seconds)));
+      cell("td", duration(t.first_response_seconds)), cell("td", duration(t.answer_seconds)),
+      cell("td", t.delivered_to.length ? t.delivered_to.join(", ") : null));
     row.addEventListener("click", () => show(t.number));
     table.append(row);
   }

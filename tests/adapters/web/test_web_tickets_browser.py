@@ -27,6 +27,10 @@ def test_the_owner_filters_assigns_and_answers_urgent_first(page, web: WebRig) -
     assert "urgent" in (rows.first.get_attribute("class") or "")
     assert page.locator("#urgent").inner_text() == "1" and page.locator("#open").inner_text() == "3"
     assert page.title() == "Advisor tickets" and page.locator("tr.ticket img").count() == 0
+    desk.set_card(urgent, "slack", {"channel": "C0OWNERS", "ts": "1.2"})
+    page.click("#filter button[type=submit]")
+    expect(rows.first.locator("td").last).to_have_text("slack")
+    assert rows.nth(1).locator("td").last.inner_text() == "–"  # not in the owners' channel yet
 
     page.fill("#topic-filter", "confidential-info")
     page.click("#filter button[type=submit]")
