@@ -109,3 +109,13 @@ def test_forget_deletes_a_persons_tickets_and_purge_their_contact_after_retentio
     left = json.loads(advisor(tmp_path, "tickets", "list", "--json", env=ENV).stdout)["tickets"]
     assert [t["number"] for t in left] == [1]
     database.engine.dispose()
+
+
+def test_kb_check_names_the_tickets_file_and_field(tmp_path: Path, kb_copy: Path) -> None:
+    path = kb_copy / "tickets.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("fake-profile,", "fake-profil,"), encoding="utf-8"
+    )
+    result = advisor(tmp_path, "kb", "check", env=ENV | {"ADVISOR_KNOWLEDGE_DIR": str(kb_copy)})
+    assert result.returncode == 2
+    assert "tickets.yaml" in result.stderr and "incidents" in result.stderr and "fake-profil" in result.stderr
