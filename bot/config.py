@@ -106,6 +106,9 @@ class SlackSettings(BaseModel):
     """Messages per second per channel (Slack allows about one)."""
     owner_channel: str = ""
     """The policy owners' channel id, where tickets' cards go (docs/tickets.md); empty: none."""
+    owner_routes: dict[str, str] = {}
+    """Other owners' channels by topic or language, as JSON (``{"he": "C...", "fake-profile":
+    "C..."}``): a ticket's topic decides before its language; the rest go to ``owner_channel``."""
 
     @property
     def wanted(self) -> bool:
@@ -148,6 +151,7 @@ PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
     "slack_response_hosts": ("ADVISOR_SLACK_RESPONSE_HOSTS", "slack", "response_hosts"),
     "slack_channel_rate": ("ADVISOR_SLACK_CHANNEL_RATE", "slack", "channel_rate"),
     "slack_owner_channel": ("ADVISOR_SLACK_OWNER_CHANNEL", "slack", "owner_channel"),
+    "slack_owner_routes": ("ADVISOR_SLACK_OWNER_ROUTES", "slack", "owner_routes"),
     "microsoft_app_id": ("MicrosoftAppId", "teams", "app_id"),
     "microsoft_app_password": ("MicrosoftAppPassword", "teams", "app_password"),
     "microsoft_app_type": ("MicrosoftAppType", "teams", "app_type"),
@@ -175,7 +179,7 @@ class _PlatformNames(PydanticBaseSettingsSource):
             value = self.environment.get(env_name.lower())
             if value is None:
                 continue
-            if name in ("response_hosts", "tenants"):
+            if name in ("response_hosts", "tenants", "owner_routes"):
                 with contextlib.suppress(ValueError):
                     value = json.loads(value)
             found.setdefault(section, {})[name] = value

@@ -76,6 +76,7 @@ class SlackAdapter:
             settings.slack.owner_channel,
             settings.ticket_retry_seconds,
             settings.answer_sweep_seconds,
+            settings.slack.owner_routes,
         )
         self.digest = (
             SlackDigest(

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.tickets.desk import Desk
-from bot.tickets.records import TicketFilter
+from bot.tickets.records import Ticket, TicketFilter
 
 from ..tasks import Tasks
 from .ticketblocks import owner_card
@@ -44,11 +45,15 @@ class OwnerCards:
         channel: str,
         retry_seconds: float,
         sweep_seconds: float,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
+        """``routes``: other owners' channels by topic or language (``{"he": "C...",
+        "fake-profile": "C..."}``); a ticket's topic decides before its language."""
         self.desk = desk
         self.client = client
         self.tasks = tasks
         self.owner_channel = channel
+        self.routes = dict(routes or {})
         self.retry_seconds = retry_seconds
         self.sweep_seconds = sweep_seconds
         self.replica = secrets.token_hex(8)
@@ -122,11 +127,12 @@ class OwnerCards:
                 claimed = await asyncio.to_thread(self.desk.claim_card, number, "slack", self.replica, until)
                 if claimed is None:
                     return
-                ts = await self._post(text, blocks)
+                channel = self.channel_for(ticket)
+                ts = await self._post(channel, text, blocks)
                 if ts is not None:
                     self.cards_waiting.discard(number)
                     await asyncio.to_thread(
-                        self.desk.set_card, number, "slack", {"channel": self.owner_channel, "ts": ts}
+                        self.desk.set_card, number, "slack", {"channel": channel, "ts": ts}
                     )
                     return
             self.card_failures += 1
@@ -137,11 +143,12 @@ class OwnerCards:
             await asyncio.sleep(wait)
             wait = min(wait * 2, MAX_RETRY_SECONDS)
 
-    async def _post(self, text: str, blocks: list[dict[str, Any]]) -> str | None:
+    def channel_for(self, ticket: Ticket) -> str:
+        return self.routes.get(ticket.topic or "") or self.routes.get(ticket.lang) or self.owner_channel
+
+    async def _post(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str | None:
         try:
-            response = await self.client.chat_postMessage(
-                channel=self.owner_channel, text=text, blocks=blocks
-            )
+            response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except (SlackApiError, SlackClientError, TimeoutError, OSError) as exc:
             log.warning("the owners' channel could not be reached (%s)", type(exc).__name__)
             return None

@@ -61,6 +61,7 @@ class SlackTickets:
         owner_channel: str,
         retry_seconds: float = FIRST_RETRY_SECONDS,
         sweep_seconds: float = 10.0,
+        routes: dict[str, str] | None = None,
     ) -> None:
         self.desk = desk
         self.phrases = phrases
@@ -68,7 +69,7 @@ class SlackTickets:
         self.delivery = delivery
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.cards = OwnerCards(desk, client, tasks, owner_channel, retry_seconds, sweep_seconds)
+        self.cards = OwnerCards(desk, client, tasks, owner_channel, retry_seconds, sweep_seconds, routes)
         self.loop: asyncio.AbstractEventLoop | None = None
         desk.listeners.append(self.changed)
 

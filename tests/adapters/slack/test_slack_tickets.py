@@ -279,3 +279,32 @@ def test_a_ticket_opened_elsewhere_gets_one_card_from_the_replicas_sweeps(
         elsewhere.engine.dispose()
         second.close()
         first.close()
+
+
+def test_owners_channels_by_topic_and_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import load_settings
+
+    monkeypatch.setenv("ADVISOR_SLACK_OWNER_ROUTES", '{"he": "C0HEB", "fake-profile": "C0SEC"}')
+    assert load_settings().slack.owner_routes == {"he": "C0HEB", "fake-profile": "C0SEC"}
+    routes = {"he": "C0HEB", "fake-profile": "C0SEC"}
+    rig = SlackRig(tmp_path, slack_owner_channel=OWNERS, slack_owner_routes=routes, digest_enabled=False)
+    try:
+        desk = rig.service.desk
+        for key, question, topic in (
+            ("a", "מותר לפרסם?", None),
+            ("b", "a fake profile uses our name", "fake-profile"),
+            ("c", "may I post?", None),
+            ("d", "פרופיל מזויף מתחזה אלינו", "fake-profile"),
+        ):
+            draft = desk.prepare(key=key, channel="cli", question=question, user_id="U1", topic=topic)
+            assert draft is not None
+            desk.open(draft)
+        posted = wait(lambda: len(rig.api.of("chat.postMessage")) >= 4 and rig.api.of("chat.postMessage"))
+        where = {text(p).split("Ticket #")[1][0]: p["channel"] for p in posted}
+        assert where == {"1": "C0HEB", "2": "C0SEC", "3": OWNERS, "4": "C0SEC"}
+        wait(lambda: "ts" in (desk.get(1).cards.get("slack") or {}))  # type: ignore[union-attr]
+        rig.click("advisor:ticket-close", {"n": 1}, user=OWNER, channel={"id": "C0HEB", "name": "owners-he"})
+        update = wait(lambda: rig.api.of("chat.update"))[-1]
+        assert update["channel"] == "C0HEB" and "Ticket #1 · closed" in text(update)
+    finally:
+        rig.close()
