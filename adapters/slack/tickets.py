@@ -50,6 +50,15 @@ def _field(view: dict[str, Any], block: str) -> Any:
     return value.get("value") if "value" in value else (value.get("selected_option") or {}).get("value")
 
 
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    """What the advisor put in a modal's ``private_metadata`` (anything else: nothing)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 class SlackTickets:
     def __init__(
         self,
@@ -98,8 +107,8 @@ class SlackTickets:
     async def submitted(self, user: dict[str, Any], view: dict[str, Any]) -> str | None:
         """The confirmation was sent: open the ticket (once per modal) and tell the asker.
         An error for the question field when it holds no words."""
-        meta = json.loads(view.get("private_metadata") or "{}")
-        lang = meta.get("l", "en")
+        meta = _meta(view)
+        lang = meta["l"] if meta.get("l") in ("en", "he") else "en"
         user_id = str(user.get("id") or "")
         draft = self.desk.prepare(
             key=ticket_key("slack", str(meta.get("team", "")), user_id, str(meta.get("k", ""))),
@@ -197,13 +206,17 @@ class SlackTickets:
         await self._tell_asker(ticket, thanks, [block])
 
     async def answered(self, user: dict[str, Any], view: dict[str, Any]) -> str | None:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = _meta(view)
         text = str(_field(view, "answer") or "")
         if not text.strip():
             return "Write the answer first."
         who = str(user.get("name") or user.get("username") or user.get("id") or "owner")
         lang = _field(view, "lang")
-        outcome = await asyncio.to_thread(self.desk.act, int(meta.get("n", 0)), "answer", who, text, lang)
+        number = meta.get("n")
+        if not isinstance(number, int):
+            return None
+        lang = lang if lang in ("en", "he") else None
+        outcome = await asyncio.to_thread(self.desk.act, number, "answer", who, text, lang)
         if outcome is not None and outcome.refused == "closed":
             return "This ticket is closed: reopen it first."
         return None

@@ -308,3 +308,19 @@ def test_owners_channels_by_topic_and_language(tmp_path: Path, monkeypatch: pyte
         assert update["channel"] == "C0HEB" and "Ticket #1 · closed" in text(update)
     finally:
         rig.close()
+
+
+def test_modals_with_metadata_that_is_not_ours_change_nothing_and_crash_nothing(rig: SlackRig) -> None:
+    from adapters.slack.ticketblocks import ANSWER_VIEW, CONFIRM_VIEW
+
+    draft = rig.service.desk.prepare(key="m", channel="cli", question="may I?", user_id="U1")
+    assert draft is not None
+    rig.service.desk.open(draft)
+    for metadata in ("not json", "[1, 2]", '{"n": "1"}', '{"n": 1.5}', ""):
+        reply = rig.submit(ANSWER_VIEW, metadata, {"answer": "Yes.", "lang": "=xx"}, OWNER)
+        assert reply.status == 200
+    assert rig.service.desk.get(1).status == "open"  # type: ignore[union-attr]
+    sent = rig.submit(CONFIRM_VIEW, "{broken", {"question": "may I share this?"})
+    assert sent.status == 200
+    ticket = wait(lambda: rig.service.desk.get(2))
+    assert (ticket.question, ticket.lang, ticket.contact.conversation) == ("may I share this?", "en", "U0001")
