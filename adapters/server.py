@@ -23,6 +23,7 @@ from bot.service import Service
 from .channel import Channel
 from .metrics import Metrics
 from .preflight import check_channels
+from .ticketmetrics import TicketCards
 
 if TYPE_CHECKING:
     from .slack import SlackAdapter
@@ -146,6 +147,9 @@ def build_app(
 
         slack = SlackAdapter(service, settings, clock)
         _mount(app, slack)
+        cards = TicketCards()
+        cards.add("slack", slack.tickets.cards)
+        metrics.registry.register(cards)
         if secret(settings.slack.app_token):
             _socket_mode(app, slack, secret(settings.slack.app_token))
         app[SLACK] = slack

@@ -110,6 +110,11 @@ class SlackSettings(BaseModel):
     without the agent view); the shipped manifest and ``.env.example`` turn it on."""
     nudge: bool = False
     """Private nudges about group-invite and app links, in channels that opted in."""
+    owner_channel: str = ""
+    """The policy owners' channel id, where tickets' cards go (docs/tickets.md); empty: none."""
+    owner_routes: dict[str, str] = {}
+    """Other owners' channels by topic or language, as JSON (``{"he": "C...", "fake-profile":
+    "C..."}``): a ticket's topic decides before its language; the rest go to ``owner_channel``."""
 
     @property
     def wanted(self) -> bool:
@@ -153,6 +158,8 @@ PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
     "slack_api_url": ("ADVISOR_SLACK_API_URL", "slack", "api_url"),
     "slack_response_hosts": ("ADVISOR_SLACK_RESPONSE_HOSTS", "slack", "response_hosts"),
     "slack_channel_rate": ("ADVISOR_SLACK_CHANNEL_RATE", "slack", "channel_rate"),
+    "slack_owner_channel": ("ADVISOR_SLACK_OWNER_CHANNEL", "slack", "owner_channel"),
+    "slack_owner_routes": ("ADVISOR_SLACK_OWNER_ROUTES", "slack", "owner_routes"),
     "microsoft_app_id": ("MicrosoftAppId", "teams", "app_id"),
     "microsoft_app_password": ("MicrosoftAppPassword", "teams", "app_password"),
     "microsoft_app_type": ("MicrosoftAppType", "teams", "app_type"),
@@ -183,7 +190,7 @@ class _PlatformNames(PydanticBaseSettingsSource):
             value = self.environment.get(env_name.lower())
             if value is None:
                 continue
-            if name in ("response_hosts", "tenants"):
+            if name in ("response_hosts", "tenants", "owner_routes"):
                 with contextlib.suppress(ValueError):
                     value = json.loads(value)
             found.setdefault(section, {})[name] = value
@@ -268,7 +275,8 @@ class Settings(BaseSettings):
     """A Slack message acknowledged and not answered within this time (the replica died) is
     taken over by another replica, or by this one after a restart."""
     answer_sweep_seconds: float = Field(10.0, gt=0)
-    """How often each replica looks for such messages."""
+    """How often each replica looks for such messages (and for tickets whose card for the
+    owners' channel nobody is posting)."""
     claim_timeout_seconds: float = Field(3.0, gt=0)
     """How long an answer waits for the database to say which replica answers a message; past
     it (a slow database) the answer goes out anyway, as when the database is down."""
@@ -278,6 +286,19 @@ class Settings(BaseSettings):
     missing (Windows) or when chosen here."""
     access_log: bool = True
     """One log line per HTTP request (off behind a load balancer that logs them already)."""
+
+    ticket_retry_seconds: float = Field(2.0, gt=0)
+    """How long before a ticket's card is tried again when the owners' channel could not be
+    reached; doubled after each failure, up to five minutes (docs/tickets.md)."""
+    digest_weekday: int = Field(0, ge=0, le=6)
+    """The day the owners' channel gets the weekly digest (0 is Monday), from ``digest_hour``."""
+    digest_hour: int = Field(8, ge=0, le=23)
+    """The hour (UTC) the weekly digest is due; one replica sends it, once a week."""
+    digest_enabled: bool = True
+    """Send the weekly digest to the owners' channel (when one is set)."""
+    public_url: str = ""
+    """The advisor's address as people reach it (``https://advisor.example.com``), for links
+    to the dashboard in the digest; empty: no links."""
 
     slack: SlackSettings = SlackSettings()
     """Slack's credentials and limits (``SLACK_SIGNING_SECRET``, ``ADVISOR_SLACK_API_URL``, ...)."""

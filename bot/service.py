@@ -1,5 +1,5 @@
-"""The running advisor: knowledge, matcher, query log store, background writer, recorder and
-delivery claims, assembled from the settings and closed together."""
+"""The running advisor: knowledge, matcher, query log store, background writer, recorder,
+delivery claims and the ticket desk, assembled from the settings and closed together."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from .querylog.recording import Recorder
 from .querylog.spool import Spool
 from .querylog.sql import SqlQueryLog
 from .querylog.writer import LogWriter
+from .tickets.desk import Desk
+from .tickets.sql import SqlTicketStore
 
 __all__ = ["Service", "open_store", "pseudonym_key"]
 
@@ -71,6 +73,7 @@ class Service:
     pseudonyms: Pseudonymizer
     deliveries: Deliveries
     nudges: NudgeStore
+    desk: Desk
 
     @classmethod
     def start(
@@ -106,7 +109,8 @@ class Service:
         )
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
         nudges = SqlNudgeStore(store.engine, store.write_lock)
-        return cls(advisor, store, writer, pseudonyms, deliveries, nudges)
+        desk = Desk(SqlTicketStore(store.engine, store.write_lock), pseudonyms)
+        return cls(advisor, store, writer, pseudonyms, deliveries, nudges, desk)
 
     def close(self, timeout: float = 10.0) -> None:
         self.writer.close(timeout)

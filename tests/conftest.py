@@ -16,6 +16,9 @@ from bot.delivery.sql import SqlDeliveryClaims
 from bot.querylog.records import MemoryQueryLog, QueryLog
 from bot.querylog.sql import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
+from bot.tickets.memory import MemoryTicketStore
+from bot.tickets.records import TicketStore
+from bot.tickets.sql import SqlTicketStore
 
 from .pgserver import PostgresServer, find_pg_bin
 from .slackkit import SlackRig
@@ -105,6 +108,16 @@ def claims(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DeliveryC
         return
     with sql_log(request, tmp_path) as sql:
         yield SqlDeliveryClaims(sql.engine, sql.write_lock)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def ticket_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TicketStore]:
+    """Every ticket store, for the contract tests."""
+    if request.param == "memory":
+        yield MemoryTicketStore()
+        return
+    with sql_log(request, tmp_path) as sql:
+        yield SqlTicketStore(sql.engine, sql.write_lock)
 
 
 @pytest.fixture

@@ -122,6 +122,34 @@ class SlackRig:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, content_type="application/x-www-form-urlencoded")
 
+    def submit(
+        self, callback_id: str, metadata: str, values: dict[str, Any], user: dict[str, str] | None = None
+    ) -> Reply:
+        """A modal's submission: ``values`` maps block ids to what was typed or picked."""
+        state = {
+            block: {"value": {"type": "static_select", "selected_option": {"value": v[1:]}}}
+            if isinstance(v, str) and v.startswith("=")
+            else {"value": {"type": "plain_text_input", "value": v}}
+            for block, v in values.items()
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0001", "domain": "example"},
+            "user": user or {"id": "U0001", "username": "alex", "name": "alex", "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "trigger_id": f"{time.time():.6f}.{next(TRIGGERS)}",
+            "view": {
+                "id": "V0001",
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": metadata,
+                "state": {"values": state},
+            },
+        }
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, content_type="application/x-www-form-urlencoded")
+
     # -- looking ------------------------------------------------------------------------------
 
     def rows(self, expect: int | None = None, timeout: float = 5.0) -> list[QuestionRecord]:

@@ -36,8 +36,9 @@ def log_purge(
         raise fail(exc) from exc
     typer.echo(
         f"removed {removed.rows} row(s), {removed.waiting} spooled record(s) and {removed.journaled} "
-        f"journaled question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC, and {removed.contexts} "
-        "conversation context(s)"
+        f"journaled question(s) older than {cutoff:%Y-%m-%d %H:%M} UTC, {removed.contexts} "
+        f"conversation context(s), and the contact details of {removed.tickets} ticket(s) closed "
+        "before then"
     )
 
 
@@ -54,7 +55,8 @@ def log_forget(
     # The audit line names the pseudonym only, never the raw id it came from.
     typer.echo(
         f"removed {removed.rows} row(s), {removed.waiting} spooled record(s) and {removed.journaled} "
-        f"journaled question(s) of pseudonym {pseudonym}, and {removed.contexts} conversation context(s)"
+        f"journaled question(s), {removed.contexts} conversation context(s) and {removed.tickets} "
+        f"ticket(s) of pseudonym {pseudonym}"
     )
 
 

@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
+from bot import AdvisorError
 from bot.evaluation import evaluate, read_labelled
 from bot.knowledge.kbcheck import check_knowledge
+from bot.tickets.phrases import load_ticket_phrases
 
 from .app import app, kb_app
 from .common import fail, load, load_advisor
@@ -19,6 +21,10 @@ from .common import fail, load, load_advisor
 def kb_check() -> None:
     """Validate the knowledge base and policy file; warn about near-identical examples."""
     advisor = load_advisor()
+    try:
+        load_ticket_phrases(load().knowledge_dir, advisor.knowledge.topics)
+    except AdvisorError as exc:
+        raise fail(exc) from exc
     findings = check_knowledge(advisor.knowledge)
     for finding in findings:
         typer.echo(str(finding), err=finding.level == "error")

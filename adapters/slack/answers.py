@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import Advisor, Answer, Query
+from bot.answer import Outcome
 from bot.text import detect_lang
+from bot.tickets.phrases import TicketPhrases
 
 from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
 from ..commands import command_query
@@ -17,6 +19,7 @@ from .agent import Agent, native_feedback
 from .blocks import ACTION, checklist_blocks, home_view, summary_blocks, to_blocks, to_fallback
 from .delivery import Delivery
 from .events import action_lang, action_value, conversation_id, ticked, to_query_text
+from .ticketblocks import ask_button
 
 __all__ = ["Answers"]
 
@@ -34,8 +37,12 @@ class Answers:
         tasks: Tasks,
         claims: Callable[[str], Awaitable[bool]],
         agent: Agent | None = None,
+        phrases: TicketPhrases | None = None,
     ) -> None:
-        """``agent``: direct messages are answered as Slack's agent view."""
+        """``agent``: direct messages are answered as Slack's agent view. ``phrases``: offer
+        "Ask the policy owner" under declines, and after "Not helpful" or "None of these" under
+        an ask-back."""
+        self.phrases = phrases
         self.advisor = advisor
         self.delivery = delivery
         self.tasks = tasks
@@ -60,7 +67,14 @@ class Answers:
             return to_fallback(answer), checklist_blocks(answer, answer.steps, labels["done"])
         if answer.missed or answer.done:
             return to_fallback(answer), summary_blocks(answer)
-        return to_fallback(answer), to_blocks(answer, labels, quote)
+        blocks = to_blocks(answer, labels, quote)
+        if self.phrases and answer.outcome is Outcome.DECLINED and answer.question.strip():
+            blocks.append(ask_button(self.phrases, answer.lang, answer.question, answer.id, answer.topic))
+        elif self.phrases and answer.outcome is Outcome.ANSWERED and answer.topic in self.phrases.incidents:
+            blocks.append(
+                ask_button(self.phrases, answer.lang, answer.question, answer.id, answer.topic, urgent=True)
+            )
+        return to_fallback(answer), blocks
 
     async def message(self, event: dict[str, Any], team: str, delivery: str) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
@@ -120,9 +134,10 @@ class Answers:
             await record_feedback(self.advisor, kind, str(value.get("q", "")), "slack", user)
             lang = detect_lang(json.dumps(body.get("message", {}).get("text", ""), ensure_ascii=False))
             thanks = self._labels(lang)["thanks_feedback"]
-            await self._reply(
-                body, thanks, [{"type": "section", "text": {"type": "plain_text", "text": thanks}}]
-            )
+            blocks = [{"type": "section", "text": {"type": "plain_text", "text": thanks}}]
+            if self.phrases and kind in ("not_helpful", "none"):
+                blocks.append(ask_button(self.phrases, lang, "", str(value.get("q", "")), None))
+            await self._reply(body, thanks, blocks)
             return
         container = body.get("container") or {}
         where = (body.get("channel") or {}).get("id") or container.get("channel_id")

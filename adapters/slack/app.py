@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings, secret
 from bot.service import Service
+from bot.tickets.phrases import load_ticket_phrases
+from bot.tickets.sql import SqlDigestLedger
 
 from ..tasks import Tasks, TtlSet
 from .agent import Agent
@@ -36,10 +39,14 @@ from .answers import Answers
 from .blocks import ACTION
 from .bolt import ClockedVerification, quiet_logger, repair_payload
 from .delivery import Delivery, retry_handlers, sdk_logger
+from .digest import SlackDigest
+from .events import action_value
 from .held import HeldMessages
 from .ingress import Ingress
 from .nudge import SlackNudge, is_nudge_command
 from .people import People
+from .ticketblocks import ANSWER_VIEW, ASK, CONFIRM_VIEW
+from .tickets import SlackTickets
 
 __all__ = ["SlackAdapter"]
 
@@ -65,8 +72,35 @@ class SlackAdapter:
         self.people = People(self.client)
         self.agent = Agent(service, self.delivery, self.people) if settings.slack.agent_view else None
         self.nudge = SlackNudge(service, self.delivery, self.people, settings.slack.nudge)
+        phrases = load_ticket_phrases(settings.knowledge_dir, service.advisor.knowledge.topics)
+        self.tickets = SlackTickets(
+            service.desk,
+            phrases,
+            self.client,
+            self.delivery,
+            self.tasks,
+            settings.slack.owner_channel,
+            settings.ticket_retry_seconds,
+            settings.answer_sweep_seconds,
+            settings.slack.owner_routes,
+        )
+        self.digest = (
+            SlackDigest(
+                service.store,
+                service.desk.store,
+                SqlDigestLedger(service.store.engine, service.store.write_lock),
+                self.client,
+                settings.slack.owner_channel,
+                weekday=settings.digest_weekday,
+                hour=settings.digest_hour,
+                public_url=settings.public_url,
+                clock=lambda: datetime.fromtimestamp(clock(), UTC),
+            )
+            if settings.slack.owner_channel and settings.digest_enabled
+            else None
+        )
         self.answers = Answers(
-            self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d), self.agent
+            self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d), self.agent, phrases
         )
         self.held = HeldMessages(service, settings, self.tasks, self.answers.message)
         self.seen = TtlSet(ttl=3600, size=100_000, clock=time.monotonic)
@@ -96,6 +130,8 @@ class SlackAdapter:
         # The manifest names the command /advisor; a workspace may rename it, so any is ours.
         self.bolt.command(re.compile("^/"))(self._on_command)
         self.bolt.action(re.compile("^" + re.escape(ACTION)))(self._on_action)
+        self.bolt.view(CONFIRM_VIEW)(self._on_confirm)
+        self.bolt.view(ANSWER_VIEW)(self._on_answer)
 
     def mount(self, app: web.Application) -> None:
         if self.ingress is not None:
@@ -107,6 +143,9 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a session per call otherwise).
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         self.held.start()
+        self.tickets.start()
+        if self.digest is not None:
+            self.digest.start()
         try:
             found = await asyncio.wait_for(self.client.auth_test(), timeout=10)
             self.bot_user_id = found.get("user_id")
@@ -117,6 +156,9 @@ class SlackAdapter:
 
     async def _shutdown(self, _app: web.Application) -> None:
         self.held.stop_sweeping()
+        if self.digest is not None:
+            await self.digest.stop()
+        await self.tickets.stop()
         left = await self.tasks.drain(timeout=20)
         await asyncio.to_thread(self.service.writer.flush, 5)
         await self.held.close()
@@ -224,11 +266,31 @@ class SlackAdapter:
         if is_nudge_command(str(command.get("text") or "")):
             self.tasks.spawn(self.nudge.command(command), "slack-nudge-command")
             return
-        self.tasks.spawn(self.answers.command(command), "slack-command")
+        self.tasks.spawn(self._command(command), "slack-command")
+
+    async def _command(self, command: dict[str, Any]) -> None:
+        if not await self.tickets.command(command, str(command.get("text") or "")):
+            await self.answers.command(command)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        self.tasks.spawn(self.answers.action(body, action), "slack-action")
+        kind = str(action.get("action_id", ""))[len(ACTION) :]
+        if kind == ASK:
+            self.tasks.spawn(self.tickets.ask_clicked(body, action_value(action)), "slack-ticket")
+        elif kind.startswith("ticket-"):
+            self.tasks.spawn(self.tickets.owner_clicked(body, kind, action_value(action)), "slack-ticket")
+        else:
+            self.tasks.spawn(self.answers.action(body, action), "slack-action")
+
+    # A modal's submission is answered in the acknowledgement itself: an error under a field
+    # keeps the modal open; nothing closes it.
+    async def _on_confirm(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        problem = await self.tickets.submitted(body.get("user") or {}, view)
+        await (ack(response_action="errors", errors={"question": problem}) if problem else ack())
+
+    async def _on_answer(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        problem = await self.tickets.answered(body.get("user") or {}, view)
+        await (ack(response_action="errors", errors={"answer": problem}) if problem else ack())
 
     def _spawn_nudge(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if not self.nudge.wanted(event) or (self.bot_user_id and event.get("user") == self.bot_user_id):

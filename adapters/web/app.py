@@ -19,12 +19,15 @@ from pydantic import BaseModel, ValidationError
 from bot import Query
 from bot.config import Settings, secret
 from bot.service import Service
+from bot.tickets.phrases import load_ticket_phrases
 
 from ..channel import BodyRefused, ask, labels, read_json
+from .asking import AskOwner
 from .clients import Proxies
 from .dashboard import Dashboard
 from .limits import LoginGuard, RateLimit
 from .responses import HERE, SECURITY_HEADERS, STATIC, Refused, error
+from .tickets import TicketsAdmin
 from .views import AskBody, DoneBody, FeedbackBody, TopicBody, answer_view
 
 __all__ = ["WebAdapter"]
@@ -41,6 +44,7 @@ class WebAdapter:
         self.proxies = Proxies(settings.trusted_proxies)
         self.rate = RateLimit(settings.api_rate, settings.api_burst)
         self.logins = LoginGuard(settings.admin_login_failures, settings.admin_lockout_seconds)
+        self.ticket_phrases = load_ticket_phrases(settings.knowledge_dir)
         self.dashboard = Dashboard(service, secret(settings.admin_token), self.proxies, self.logins)
 
     def mount(self, app: web.Application) -> None:
@@ -56,6 +60,9 @@ class WebAdapter:
         routes.add_post("/api/checklists/{name}/done", self.checklist_done)
         routes.add_get("/api/openapi.yaml", self.openapi)
         self.dashboard.mount(app)
+        TicketsAdmin(self.dashboard, self.service.desk, self.settings.max_body_bytes).mount(app)
+        visitor = lambda r: r.cookies.get(VISITOR)  # noqa: E731
+        AskOwner(self.service.desk, self.ticket_phrases, self._guard, visitor).mount(app)
 
     # -- pages and files ----------------------------------------------------------------------
 
@@ -136,7 +143,8 @@ class WebAdapter:
         answer = await ask(self.advisor, query)
         if answer is None:
             return error(500, "internal error")
-        view = answer_view(answer, labels(self.advisor, answer.lang, LABELS))
+        asking = {"ask_owner": self.ticket_phrases.say("ask_owner", answer.lang)}
+        view = answer_view(answer, labels(self.advisor, answer.lang, LABELS) | asking)
         return web.json_response(view, headers=SECURITY_HEADERS)
 
     async def _guard(self, request: web.Request, model: type[BaseModel]) -> Any:

@@ -1,7 +1,8 @@
 """Retention and erasure across everything that holds questions: the database (log rows,
-delivery claims and the nudges sent), the records waiting beside it (the spool and the dead
-letters) and a journal of questions not yet claimed (the Slack adapter's, which the caller
-hands over)."""
+delivery claims, the nudges sent, conversation contexts and tickets: their askers' contact
+details after retention, all of a person's on erasure), the records waiting beside it (the spool
+and the dead letters) and a journal of questions not yet claimed (the Slack adapter's, which the
+caller hands over)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..delivery.sql import SqlDeliveryClaims
 from ..errors import AdvisorError
 from ..nudge.sql import SqlNudgeStore
 from ..service import open_store, pseudonym_key
+from ..tickets.sql import SqlTicketStore
 from .deadletters import DeadLetters, dead_letters_beside
 from .pseudonyms import Pseudonymizer
 from .records import LogRecord, QuestionRecord
@@ -44,11 +46,13 @@ class Removed:
     journaled: int
     contexts: int = 0
     """Conversation contexts (what a follow-up would lean on)."""
+    tickets: int = 0
+    """Tickets whose asker's contact details went (purge) or that went entirely (forget)."""
 
 
 def purge(settings: Settings, cutoff: datetime, journal: Journal) -> Removed:
-    """Delete everything older than ``cutoff``, and every conversation context past its
-    time-to-live."""
+    """Delete everything older than ``cutoff``, every conversation context past its
+    time-to-live, and how to reach the askers of tickets closed before ``cutoff``."""
     expired = datetime.now(UTC) - timedelta(seconds=settings.conversation_ttl_seconds)
     try:
         store = open_store(settings)
@@ -56,13 +60,14 @@ def purge(settings: Settings, cutoff: datetime, journal: Journal) -> Removed:
         SqlDeliveryClaims(store.engine, store.write_lock).purge(cutoff)
         rows += SqlNudgeStore(store.engine, store.write_lock).purge(cutoff)
         contexts = SqlContextStore(store.engine, store.write_lock).purge(max(cutoff, expired))
+        tickets = SqlTicketStore(store.engine, store.write_lock).erase_contacts(cutoff)
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be purged: {type(exc).__name__}") from exc
     waiting = _discard_waiting(
         settings, lambda r: (r.asked_at if isinstance(r, QuestionRecord) else r.at) < cutoff
     )
     journaled = _discard_journaled(journal, lambda e: float(e["at"]) < cutoff.timestamp())
-    return Removed(rows, waiting, journaled, contexts)
+    return Removed(rows, waiting, journaled, contexts, tickets)
 
 
 def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None, Removed]:
@@ -74,13 +79,14 @@ def forget(settings: Settings, user: str, journal: Journal) -> tuple[str | None,
         rows = store.forget(pseudonym or "")
         rows += SqlNudgeStore(store.engine, store.write_lock).forget(pseudonym or "")
         contexts = SqlContextStore(store.engine, store.write_lock).forget(pseudonym or "")
+        tickets = SqlTicketStore(store.engine, store.write_lock).forget(pseudonym or "")
     except AdvisorError:
         raise
     except Exception as exc:  # noqa: BLE001 - report a database problem in one line
         raise RetentionError(f"the query log could not be changed: {type(exc).__name__}") from exc
     waiting = _discard_waiting(settings, lambda r: r.user == pseudonym)
     journaled = _discard_journaled(journal, lambda e: (e.get("event") or {}).get("user") == user)
-    return pseudonym, Removed(rows, waiting, journaled, contexts)
+    return pseudonym, Removed(rows, waiting, journaled, contexts, tickets)
 
 
 def _discard_waiting(settings: Settings, drop: Callable[[LogRecord], bool]) -> int:

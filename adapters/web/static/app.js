@@ -92,7 +92,8 @@ function checklist(view) {
 
 function render(view) {
   const dir = view.lang === "he" ? "rtl" : "ltr";
-  const box = el("article", { class: "message answer", lang: view.lang, dir, "data-outcome": view.outcome });
+  const box = el("article", { class: "message answer", lang: view.lang, dir, "data-outcome": view.outcome,
+    "data-question": view.question, "data-id": view.id, "data-label": view.labels.ask_owner || "" });
   if (view.verdict) {
     box.append(el("h2", { class: `verdict verdict-${view.verdict}` },
       el("span", { class: "marker", "aria-hidden": "true" }, MARKERS[view.verdict]), " ",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from bot.querylog.schema import metadata
+from bot.tickets import schema as _tickets  # noqa: F401 - its table joins the metadata
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

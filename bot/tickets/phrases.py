@@ -1,0 +1,77 @@
+"""What the advisor says about tickets, in English and Hebrew, from ``knowledge/tickets.yaml``:
+validated at load like the rest of the knowledge base (a missing sentence or language names the
+file and the field)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from ..errors import KnowledgeError
+from ..knowledge.loading import read_model
+from ..knowledge.localized import Localized, placeholders
+
+__all__ = ["TicketPhrases", "load_ticket_phrases"]
+
+PLACEHOLDERS = frozenset({"number", "by", "question"})
+
+
+class TicketPhrases(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    incidents: list[str] = []
+    """Topics that are incidents: their answers offer an urgent ticket at once."""
+    report_now: Localized
+    urgent_label: Localized
+    ask_owner: Localized
+    preview: Localized
+    from_label: Localized
+    question_label: Localized
+    note_label: Localized
+    send: Localized
+    cancel: Localized
+    cancelled: Localized
+    empty: Localized
+    sent: Localized
+    assigned: Localized
+    answered: Localized
+    closed: Localized
+    reopened: Localized
+    mine: Localized
+    mine_none: Localized
+    status_open: Localized
+    status_assigned: Localized
+    status_answered: Localized
+    status_closed: Localized
+    rate_helpful: Localized
+    rate_not_helpful: Localized
+    rated: Localized
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> TicketPhrases:
+        for name in type(self).model_fields:
+            phrase = getattr(self, name)
+            if not isinstance(phrase, Localized):
+                continue
+            for lang in ("en", "he"):
+                unknown = placeholders(phrase.get(lang)) - PLACEHOLDERS
+                if unknown:
+                    raise ValueError(f"{name}.{lang}: unknown placeholder {{{sorted(unknown)[0]}}}")
+        return self
+
+    def say(self, name: str, lang: str, **fields: object) -> str:
+        """The sentence ``name`` in ``lang`` with ``fields`` filled in."""
+        phrase: Localized = getattr(self, name)
+        return phrase.get(lang).format_map({k: str(v) for k, v in fields.items()})
+
+
+def load_ticket_phrases(knowledge_dir: Path, topics: Collection[str] | None = None) -> TicketPhrases:
+    """With ``topics``, every incident must be one of them."""
+    path = knowledge_dir / "tickets.yaml"
+    phrases = read_model(path, TicketPhrases)
+    unknown = [t for t in phrases.incidents if topics is not None and t not in topics]
+    if unknown:
+        raise KnowledgeError(str(path), "incidents", f"no topic called {unknown[0]!r}")
+    return phrases
