@@ -42,6 +42,7 @@ class Decider:
         if not advice or advice[0].score < floor or outside >= advice[0].score * ratio:
             return Decision(Outcome.DECLINED)
         close = [c for c in advice if c.score >= advice[0].score * t.clarify_ratio]
-        if len(close) > 1 and advice[0].score < t.sure_above:
+        tied = len(advice) > 1 and advice[1].score >= advice[0].score * t.tie_ratio
+        if len(close) > 1 and (advice[0].score < t.sure_above or tied):
             return Decision(Outcome.CLARIFY, advice[0], tuple(close[: t.max_options]))
         return Decision(Outcome.ANSWERED, advice[0])

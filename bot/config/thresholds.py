@@ -22,7 +22,8 @@ class Thresholds(BaseModel):
     - when the knowledge base's off-topic examples score at least ``decline_ratio`` of the best
       topic, a question that names nothing of the domain looks more like them: decline;
     - a runner-up scoring at least ``clarify_ratio`` of the best makes it a "did you mean",
-      unless the best is above ``sure_above``.
+      unless the best is above ``sure_above`` and the runner-up below ``tie_ratio`` of it (a
+      near tie is asked back however high both score).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -32,6 +33,7 @@ class Thresholds(BaseModel):
     decline_ratio: float = Field(0.3, ge=0.0, le=10.0)
     clarify_ratio: float = Field(0.6, ge=0.0, le=1.0)
     sure_above: float = Field(0.4, ge=0.0, le=1.0)
+    tie_ratio: float = Field(0.9, ge=0.0, le=1.0)
     max_options: int = Field(3, ge=2, le=5)
     max_question_chars: int = Field(1000, ge=20)
 

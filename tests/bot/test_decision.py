@@ -44,6 +44,14 @@ def test_close_runners_up_ask_back_unless_the_best_is_sure() -> None:
     assert decide(("apps", 0.8), ("groups", 0.7)) is Outcome.ANSWERED
 
 
+def test_a_near_tie_asks_back_however_sure_the_best() -> None:
+    decision = Decider(T, KINDS).decide([Candidate("apps", 0.42), Candidate("groups", 0.4)], False)
+    assert decision.outcome is Outcome.CLARIFY
+    assert [c.topic for c in decision.options] == ["apps", "groups"]
+    assert decide(("apps", 0.8), ("groups", 0.73)) is Outcome.CLARIFY
+    assert decide(("apps", 0.8), ("groups", 0.71)) is Outcome.ANSWERED
+
+
 def test_nothing_ranked_is_declined() -> None:
     assert decide() is Outcome.DECLINED
     assert decide(("off-topic", 0.9)) is Outcome.DECLINED

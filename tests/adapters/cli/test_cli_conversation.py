@@ -69,6 +69,6 @@ def test_lines_on_standard_input_are_consecutive_turns(tmp_path: Path) -> None:
     ]
     assert [(t["context"] or {}).get("follow_up") for t in turns] == [None, None, "slot", "why"]
     forgot = advisor(tmp_path, "log", "forget", "dana")
-    assert forgot.returncode == 0 and "and 1 conversation context(s)" in forgot.stdout
+    assert forgot.returncode == 0 and "1 conversation context(s)" in forgot.stdout
     after = asked(tmp_path, "--conversation", "stdin-1", "and Sales Navigator?")
     assert after["outcome"] == "clarify"
