@@ -12,7 +12,7 @@ from ..knowledge.knowledge import Knowledge
 from .features import concept_table
 from .fusion import FusedMatcher
 from .lexical import LexicalMatcher, Matcher, MatcherWeights
-from .scorers import Encoder, LexicalScorer, SemanticScorer
+from .scorers import Encoder, LexicalScorer, NearestScorer, Scorer, SemanticScorer
 
 __all__ = [
     "MATCHER_KINDS",
@@ -139,10 +139,11 @@ def build_matcher(topics: TopicTexts, kind: str = "hybrid", encoder: Encoder | N
     if kind == "centroid":
         return explainer
     lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
-    others = []
+    others: list[Scorer] = []
     if kind == "hybrid":
         encoder = encoder or default_encoder()
-        others.append(SemanticScorer(encoder, getattr(encoder, "encode_examples", None)))
+        semantic = SemanticScorer(encoder, getattr(encoder, "encode_examples", None))
+        others += [semantic, NearestScorer(semantic)]
     return FusedMatcher(
         topics.examples,
         lexical,
