@@ -9,13 +9,6 @@ that scorer is overall, and how much of the text the knowledge base knows (cover
 output is the candidate's score: a probability of being right, the same scale whichever scorers
 run, so one set of answer / ask-back / decline thresholds serves them all.
 
-Questions that fit no topic are learned from examples of them: the knowledge base's topics of
-questions to decline. Where there are none (a public benchmark's intents), each held-out
-example also stands for such a question, scored as if its own topic did not exist (its share
-of each scorer's probabilities spread over the rest), every candidate then wrong: without
-this the fusion only ever sees questions whose topic exists, and is as sure of a question
-about something else as of one it knows.
-
 One regression is learned per language group (Hebrew and the rest), so a scorer that reads one
 language badly (an English-only encoder on Hebrew) is discounted there by what it did on the
 held-out examples, not by a rule.
@@ -46,16 +39,13 @@ _FLOOR = 1e-4
 class Stacking:
     """How the fusion is learned: ``folds`` held-out parts, ``top`` candidates per scorer,
     ``c`` the meta-regression's inverse regularization, ``min_group`` texts a language group
-    needs for a regression of its own; ``unknowns``: when no topic holds questions to decline,
-    learn from every held-out example a second time with its own topic taken out of each
-    scorer's probabilities, as a question that none of its candidates fits."""
+    needs for a regression of its own."""
 
     folds: int = 5
     top: int = 3
     c: float = 1.0
     min_group: int = 60
     seed: int = 0
-    unknowns: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +75,6 @@ def _topic_words(analyses: Sequence[Analysis], labels: Sequence[int], n_topics: 
     for analysis, label in zip(analyses, labels, strict=True):
         words[label].update(analysis.words)
     return words
-
-
-def _without(probabilities: Matrix, topic: int) -> Matrix:
-    """One row of probabilities as if ``topic`` did not exist: its share spread over the rest."""
-    row = probabilities.copy()
-    row[topic] = 0.0
-    total = row.sum()
-    return (row / total if total > 0 else row)[None, :]
 
 
 def _candidates(probabilities: Sequence[Matrix], row: int, top: int) -> list[int]:
@@ -253,19 +235,14 @@ class FusedMatcher:
 
         rows: dict[str, list[Matrix]] = {}
         right: dict[str, list[Matrix]] = {}
-        unknowns = self.stacking.unknowns and not self._declines.any()
         for i, text in enumerate(texts):
-            cases = [(held_out, i, int(labels[i]))]
-            if unknowns:
-                cases.append(([_without(p[i], int(labels[i])) for p in held_out], 0, -1))
-            for probabilities, row, label in cases:
-                candidates = _candidates(probabilities, row, self.stacking.top)
-                features = _pair_features(
-                    probabilities, row, candidates, analyses[i], coverage[i], seen[i], self._declines
-                )
-                for group in (_group(text), "all"):
-                    rows.setdefault(group, []).append(features)
-                    right.setdefault(group, []).append(np.asarray(candidates) == label)
+            candidates = _candidates(held_out, i, self.stacking.top)
+            features = _pair_features(
+                held_out, i, candidates, analyses[i], coverage[i], seen[i], self._declines
+            )
+            for group in (_group(text), "all"):
+                rows.setdefault(group, []).append(features)
+                right.setdefault(group, []).append(np.asarray(candidates) == labels[i])
         meta = {}
         for group in rows:
             x, y = np.concatenate(rows[group]), np.concatenate(right[group])

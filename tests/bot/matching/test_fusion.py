@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.matching.fusion import FusedMatcher, Stacking, _folds, _without
+from bot.matching.fusion import FusedMatcher, Stacking, _folds
 from bot.matching.lexical import LexicalMatcher
 from bot.matching.scorers import LexicalScorer
 
@@ -108,23 +108,3 @@ def test_keywords_train_every_fold_and_are_never_held_out() -> None:
     assert tested == list(range(9))
     for train, test in folds:
         assert {9, 10} <= set(train.tolist()) and not set(train.tolist()) & set(test.tolist())
-
-
-def test_without_questions_to_decline_the_fusion_learns_what_no_fitting_topic_looks_like() -> None:
-    """Each held-out example, its own topic taken out, is an example of a question no candidate
-    fits: a question about nothing known then scores lower than when the fusion saw none."""
-    topics = {t: TOPICS[t] for t in ("apps", "groups")}
-
-    def best(unknowns: bool, question: str) -> float:
-        explainer = LexicalMatcher(topics)
-        lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
-        matcher = FusedMatcher(topics, lexical, explainer, stacking=Stacking(min_group=5, unknowns=unknowns))
-        return matcher.rank(question, 1)[0].score
-
-    assert best(True, "how do I cook rice") < best(False, "how do I cook rice")
-    assert best(True, "may I install this app on my laptop") > best(True, "how do I cook rice") + 0.05
-
-
-def test_a_topic_taken_out_leaves_its_share_to_the_others() -> None:
-    row = _without(np.array([0.5, 0.3, 0.2]), 0)
-    assert np.allclose(row, [[0.0, 0.6, 0.4]])
