@@ -226,6 +226,7 @@ TEMPERATURES = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0, 80.0)
 """The softmax temperatures :class:`NearestScorer` chooses from."""
 _LEAVE_ONE_OUT_ROWS = 2000
 _FEW = 32
+_CHUNK = 256
 _UNSEEN = -2.0
 """The similarity of a topic without examples: below any cosine."""
 
@@ -292,11 +293,13 @@ def _leave_one_out_temperature(fitted: _FittedNearest, labels: NDArray[np.int64]
     rows = np.arange(n)
     if n > _LEAVE_ONE_OUT_ROWS:
         rows = np.sort(np.random.default_rng(0).choice(n, _LEAVE_ONE_OUT_ROWS, replace=False))
-    sims = fitted.examples[rows] @ fitted.examples.T
-    sims[np.arange(len(rows)), rows] = _UNSEEN
     best = np.full((len(rows), fitted.n_topics), _UNSEEN)
-    if len(fitted.topics):
-        best[:, fitted.topics] = np.maximum.reduceat(sims, fitted.starts, axis=1)
+    for start in range(0, len(rows), _CHUNK):
+        part = rows[start : start + _CHUNK]
+        sims = fitted.examples[part] @ fitted.examples.T
+        sims[np.arange(len(part)), part] = _UNSEEN
+        if len(fitted.topics):
+            best[start : start + len(part), fitted.topics] = np.maximum.reduceat(sims, fitted.starts, axis=1)
     right = best[np.arange(len(rows)), labels[rows]]
     usable = right > _UNSEEN
     if not usable.any():
