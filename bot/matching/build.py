@@ -12,7 +12,7 @@ from ..knowledge.knowledge import Knowledge
 from .features import concept_table
 from .fusion import FusedMatcher
 from .lexical import LexicalMatcher, Matcher, MatcherWeights
-from .scorers import Encoder, LexicalScorer, NearestScorer, Scorer, SemanticScorer
+from .scorers import Encoder, LexicalScorer, SemanticScorer
 
 __all__ = [
     "MATCHER_KINDS",
@@ -139,11 +139,10 @@ def build_matcher(topics: TopicTexts, kind: str = "hybrid", encoder: Encoder | N
     if kind == "centroid":
         return explainer
     lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
-    others: list[Scorer] = []
+    others = []
     if kind == "hybrid":
         encoder = encoder or default_encoder()
-        semantic = SemanticScorer(encoder, getattr(encoder, "encode_examples", None))
-        others += [semantic, NearestScorer(semantic)]
+        others.append(SemanticScorer(encoder, getattr(encoder, "encode_examples", None)))
     return FusedMatcher(
         topics.examples,
         lexical,

@@ -147,7 +147,7 @@ class _Corpus:
         self.held = np.array([held for _, _, held in rows], dtype=bool)
         self.analyses = [explainer.analyze_example(t) for t in self.texts]
         self.lexical = [lexical.counts(a) for a in self.analyses]
-        self.other = shared_features(others, self.texts)
+        self.other = [s.features(self.texts) for s in others]
 
 
 @dataclass(slots=True)
@@ -273,9 +273,8 @@ class FusedMatcher:
         """Rank several questions at once: the encoder sees them in one batch."""
         analyses = [self.explainer.analyze(t) for t in texts]
         probabilities = [self._lexical.probabilities([self.lexical.counts(a) for a in analyses])]
-        read = shared_features(self.others, texts, questions=True)
-        for fitted, given in zip(self._others, read, strict=True):
-            probabilities.append(fitted.probabilities(given))
+        for scorer, fitted in zip(self.others, self._others, strict=True):
+            probabilities.append(fitted.probabilities(scorer.features(texts, questions=True)))
         known = self._lexical.vocabulary
         ranked = []
         for row, (text, analysis) in enumerate(zip(texts, analyses, strict=True)):
@@ -300,18 +299,6 @@ class FusedMatcher:
                 ]
             )
         return ranked
-
-
-def shared_features(scorers: Sequence[Scorer], texts: Sequence[str], questions: bool = False) -> list[Any]:
-    """Each scorer's features of ``texts``; scorers that read the same encoder share one call."""
-    read: dict[int, Any] = {}
-    out = []
-    for scorer in scorers:
-        source = id(getattr(scorer, "encoder", scorer))
-        if source not in read:
-            read[source] = scorer.features(texts, questions)
-        out.append(read[source])
-    return out
 
 
 def _folds(

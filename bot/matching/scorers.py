@@ -1,14 +1,11 @@
 """Base scorers: each learns from the topics' examples to give a probability per topic.
 
-Two linear classifiers (scikit-learn's multinomial logistic regression) and one by similarity:
+Two kinds, both linear classifiers (scikit-learn's multinomial logistic regression):
 
 - :class:`LexicalScorer` reads the words of a text as the lexical matcher analyzes them
   (stems, Hebrew forms behind prefixes, synonym concepts, word pairs, character n-grams), as
   TF-IDF vectors: the discriminative counterpart of the matcher's centroids.
 - :class:`SemanticScorer` reads sentence embeddings from an encoder.
-- :class:`NearestScorer` scores each topic by its example nearest to the text in the same
-  embeddings: it keeps what a linear boundary smooths away (one example worded just like
-  the question), which the fusion weighs against the regression.
 
 Fitting and featurizing are apart so that the fusion (:mod:`bot.matching.fusion`) can fit either on a
 part of the examples and score the rest. Scoring a question runs on the fitted weights in
@@ -27,7 +24,7 @@ from numpy.typing import NDArray
 
 from .features import Analysis
 
-__all__ = ["FittedScorer", "LexicalScorer", "NearestScorer", "Scorer", "SemanticScorer", "softmax"]
+__all__ = ["FittedScorer", "LexicalScorer", "Scorer", "SemanticScorer", "softmax"]
 
 Matrix = NDArray[np.float64]
 Analyzer = Callable[[str], Analysis]
@@ -220,95 +217,3 @@ class SemanticScorer:
             )
         coef, bias = _weights(model, n_topics, features.shape[1])
         return _FittedSemantic(coef, bias, self.scale)
-
-
-TEMPERATURES = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0, 80.0)
-"""The softmax temperatures :class:`NearestScorer` chooses from."""
-_LEAVE_ONE_OUT_ROWS = 2000
-_FEW = 32
-_CHUNK = 256
-_UNSEEN = -2.0
-"""The similarity of a topic without examples: below any cosine."""
-
-
-@dataclass(frozen=True, slots=True)
-class _FittedNearest:
-    examples: Matrix
-    """Unit rows, sorted by topic."""
-    topics: NDArray[np.int64]
-    """The topics that have examples, in order."""
-    starts: NDArray[np.int64]
-    """Where each of those topics' rows start in ``examples``."""
-    n_topics: int
-    temperature: float
-
-    def similarities(self, features: Matrix) -> Matrix:
-        """Each text's cosine to each topic's nearest example."""
-        out = np.full((len(features), self.n_topics), _UNSEEN)
-        if len(self.topics):
-            # A question or a few: einsum rather than BLAS, whose threads wait on those the
-            # encoder's runtime has just left spinning (milliseconds instead of microseconds).
-            if len(features) <= _FEW:
-                cosines = np.einsum("qd,ed->qe", features, self.examples)
-            else:
-                cosines = features @ self.examples.T
-            out[:, self.topics] = np.maximum.reduceat(cosines, self.starts, axis=1)
-        return out
-
-    def probabilities(self, features: Matrix) -> Matrix:
-        return softmax(self.similarities(features) * self.temperature)
-
-
-class NearestScorer:
-    """Each topic's probability from its nearest example's cosine similarity to the text,
-    through a softmax whose temperature is the one of :data:`TEMPERATURES` under which the
-    examples themselves, each left out in turn, are most likely (up to 2,000 of them, drawn
-    at random with a fixed seed). It reads the features of ``semantic`` (the same encoder
-    call serves both)."""
-
-    name = "nearest"
-
-    def __init__(self, semantic: SemanticScorer) -> None:
-        self.semantic = semantic
-        self.encoder = semantic.encoder
-
-    def features(self, texts: Sequence[str], questions: bool = False) -> Matrix:
-        return self.semantic.features(texts, questions)
-
-    def take(self, features: Matrix, rows: Any) -> Matrix:
-        return self.semantic.take(features, rows)
-
-    def fit(self, features: Matrix, labels: NDArray[np.int64], n_topics: int) -> _FittedNearest:
-        order = np.argsort(labels, kind="stable")
-        topics, starts = np.unique(labels[order], return_index=True)
-        fitted = _FittedNearest(features[order], topics, starts, n_topics, TEMPERATURES[0])
-        return _FittedNearest(
-            fitted.examples, topics, starts, n_topics, _leave_one_out_temperature(fitted, labels[order])
-        )
-
-
-def _leave_one_out_temperature(fitted: _FittedNearest, labels: NDArray[np.int64]) -> float:
-    """The temperature under which the examples, each scored without itself, are likeliest."""
-    n = len(labels)
-    rows = np.arange(n)
-    if n > _LEAVE_ONE_OUT_ROWS:
-        rows = np.sort(np.random.default_rng(0).choice(n, _LEAVE_ONE_OUT_ROWS, replace=False))
-    best = np.full((len(rows), fitted.n_topics), _UNSEEN)
-    for start in range(0, len(rows), _CHUNK):
-        part = rows[start : start + _CHUNK]
-        sims = fitted.examples[part] @ fitted.examples.T
-        sims[np.arange(len(part)), part] = _UNSEEN
-        if len(fitted.topics):
-            best[start : start + len(part), fitted.topics] = np.maximum.reduceat(sims, fitted.starts, axis=1)
-    right = best[np.arange(len(rows)), labels[rows]]
-    usable = right > _UNSEEN
-    if not usable.any():
-        return TEMPERATURES[len(TEMPERATURES) // 2]
-    best, right = best[usable], right[usable]
-    losses = []
-    for t in TEMPERATURES:
-        z = best * t
-        top = z.max(axis=1)
-        log_total = top + np.log(np.exp(z - top[:, None]).sum(axis=1))
-        losses.append(float((log_total - right * t).mean()))
-    return TEMPERATURES[int(np.argmin(losses))]
