@@ -66,6 +66,8 @@ def eval_(
         f" of {report.should_decline}"
     )
     typer.echo(f"in-scope questions wrongly declined: {report.wrongly_declined_rate:.1%}")
+    if report.verdicts:
+        typer.echo(f"verdict right: {report.verdict_accuracy:.1%} of {report.verdicts} answers")
     if report.confusions:
         typer.echo("confusions (expected -> got):")
         for (expected, got), count in report.confusions.most_common():

@@ -98,6 +98,7 @@ def test_eval_prints_figures_and_confusions() -> None:
     assert "topic accuracy (en):" in result.output and "decline precision:" in result.output
     as_json = json.loads(runner.invoke(app, ["eval", "--json", str(DATA / "devset.jsonl")]).output)
     assert set(as_json["accuracy"]) == {"en", "he"}
+    assert "verdict right:" in result.output and 0.97 <= as_json["verdict_accuracy"] <= 1
 
 
 def test_eval_rejects_a_malformed_file(tmp_path: Path) -> None:
