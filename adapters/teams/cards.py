@@ -79,12 +79,14 @@ def to_card(answer: Answer, labels: dict[str, str], quote: str | None = None) ->
     if answer.outcome is Outcome.CLARIFY:
         actions = [_option(o, answer.lang, answer.id) for o in answer.options]
         if answer.options and answer.options[0].kind == "topic":
-            actions.append(_submit(labels["none_of_these"], {"kind": "none", "q": answer.id}))
+            actions.append(
+                _submit(labels["none_of_these"], {"kind": "none", "q": answer.id, "l": answer.lang})
+            )
         return _card(body, actions, answer.lang)
     if answer.outcome is Outcome.ANSWERED and answer.topic and not (answer.missed or answer.done):
         actions += [
-            _submit(labels["helpful"], {"kind": "helpful", "q": answer.id}),
-            _submit(labels["not_helpful"], {"kind": "not_helpful", "q": answer.id}),
+            _submit(labels["helpful"], {"kind": "helpful", "q": answer.id, "l": answer.lang}),
+            _submit(labels["not_helpful"], {"kind": "not_helpful", "q": answer.id, "l": answer.lang}),
         ]
     follow = list(answer.suggestions) + ([answer.checklist] if answer.checklist else [])
     actions += [_option(o, answer.lang) for o in follow]
