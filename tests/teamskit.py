@@ -219,13 +219,18 @@ class TeamsRig:
         app_id: str = APP_ID,
         env: str = "development",
         credentials: ServiceClientCredentialsFactory | None = None,
+        peer: TeamsRig | None = None,
         **settings: Any,
     ) -> None:
+        """``peer``: another replica, whose Bot Connector stand-in this one shares."""
         self.loop = Loop()
-        self.connector = Connector()
-        self.key = Key("key-a")
-        self.connector.keys.append(self.key)
-        self.connector.port = self.loop.serve(self.connector.app())
+        if peer is not None:
+            self.connector, self.key = peer.connector, peer.key
+        else:
+            self.connector = Connector()
+            self.key = Key("key-a")
+            self.connector.keys.append(self.key)
+            self.connector.port = self.loop.serve(self.connector.app())
         self.service_url = f"http://127.0.0.1:{self.connector.port}/"
         values: dict[str, Any] = {
             "env": env,
@@ -241,6 +246,8 @@ class TeamsRig:
         }
         self.settings = load_settings(**(values | settings))
         self.service = Service.start(self.settings, base=shipped_advisor())
+        if (self.settings.database_url or "").startswith("postgresql"):
+            self.service.store.upgrade()
         outbound = (credentials or StaticToken()) if app_id else None
         self.app = build_app(self.service, self.settings, teams_credentials=outbound)
         self.port = self.loop.serve(self.app, **HTTP_LIMITS)

@@ -279,3 +279,35 @@ def test_an_invoke_with_a_ticket_submit_is_refused_with_400(rig: TeamsRig) -> No
     body["value"] = {"advisor": "ticket-send", "k": 7}
     assert rig.post(body).status == 400
     assert rig.service.desk.get(1) is None
+
+
+def test_two_replicas_on_one_postgresql_make_one_ticket_and_one_card(tmp_path: Path, pg_url: str) -> None:
+    options = {"teams_owner_channel": OWNERS, "database_url": pg_url, "digest_enabled": False}
+    first = TeamsRig(tmp_path / "a", **options)
+    second = TeamsRig(tmp_path / "b", peer=first, **options)
+    try:
+        say(first, "ask-owner may I share the launch date?")
+        form = card_of(next_to(first, PERSONAL, 1))
+        value = action(form, "ticket-send")["data"] | {"question": "may I share the launch date?"}
+        # Teams delivers the one Send to both replicas (a retry through the load balancer).
+        for replica in (first, second, first):
+            submit(replica, value)
+        card = card_of(next_to(first, OWNERS, 1))
+        card_id = first.connector.until(
+            lambda: (first.service.desk.get(1).cards.get("teams") or {}).get("ts")  # type: ignore[union-attr]
+        )
+        assert "Ticket #1 · open" in texts(card) and second.service.desk.get(2) is None
+        # The owner's click reaches the other replica: it updates the card the first one posted.
+        as_owner(second, {"advisor": "ticket-assign", "n": 1})
+        updated = first.connector.until(
+            lambda: [u for u in first.connector.updates if "assigned by Dana Owner" in texts(card_of(u))]
+        )
+        assert updated[0]["_activity"] == card_id
+        assert "Dana Owner is looking at your question" in texts(card_of(next_to(first, PERSONAL, 3)))
+        assert len(first.connector.to(OWNERS)) == 1
+        assert [r["text"] for r in first.connector.to(PERSONAL) if r.get("text")][:1] == [
+            "Sent to the policy owner as ticket #1. I will tell you here when there is news."
+        ]
+    finally:
+        second.close()
+        first.close()
