@@ -19,6 +19,7 @@ __all__ = [
     "mine_card",
     "notice_card",
     "owner_card",
+    "sent_card",
 ]
 
 Element = dict[str, Any]
@@ -79,6 +80,21 @@ def confirm_card(
         _submit(say("cancel", lang), {"kind": "ticket-cancel", "l": lang}),
     ]
     return _card(body, actions, lang)
+
+
+def sent_card(phrases: TicketPhrases, ticket: Ticket, sent: str) -> dict[str, Any]:
+    """The confirmation form once sent: what the owner sees, and the ticket's number."""
+    lang = ticket.lang
+    body = [_text(sent, weight="Bolder")]
+    if ticket.urgent:
+        body.append(_text(f"🚨 {phrases.say('urgent_label', lang)}", color="attention"))
+    name = ticket.contact.name if ticket.contact else None
+    if name:
+        body.append(_text(f"{phrases.say('from_label', lang)}: {name}"))
+    body.append(_text(f"{phrases.say('question_label', lang)}: {ticket.question}"))
+    if ticket.note:
+        body.append(_text(f"{phrases.say('note_label', lang)}: {ticket.note}"))
+    return _card(body, [], lang)
 
 
 def notice_card(phrases: TicketPhrases, ticket: Ticket, what: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Asking the policy owner in Teams.
 
 The asker: "Ask the policy owner" (under a decline, after "Not helpful" or "None of these"), the
-urgent "Tell the policy owner now" under an incident's answer, and ``ask-owner QUESTION`` reply
+urgent "Tell the policy owner now" under an incident's answer, and ``ask-owner [QUESTION]`` reply
 with a card form showing what the owner will see; Send opens one ticket (the form carries a
 random key, so a doubled or redelivered submit finds the same ticket). They are told its number,
 then every change and the answer, in the conversation they asked in, and can rate the answer;
@@ -22,6 +22,7 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, TextFormatTypes
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.text import detect_lang
 from bot.tickets.desk import MAX_NOTE_CHARS, MAX_QUESTION_CHARS, Desk, ticket_key
@@ -30,7 +31,7 @@ from bot.tickets.records import Contact, Ticket
 
 from ..tasks import Tasks
 from .ownercards import Outbound, OwnerCards, card_activity
-from .ticketcards import confirm_card, mine_card, notice_card
+from .ticketcards import confirm_card, mine_card, notice_card, sent_card
 
 __all__ = ["TeamsTickets"]
 
@@ -91,11 +92,9 @@ class TeamsTickets:
         """``ask-owner QUESTION`` and ``my-questions``; False for any other text."""
         word, _, rest = text.strip().partition(" ")
         if word.lower() == "ask-owner":
-            lang = detect_lang(rest)
-            if not rest.strip():
-                await context.send_activity(_plain(self.phrases.say("empty", lang)))
-            else:
-                await self.confirm(context, {"q": rest, "l": lang})
+            # Alone, it opens the form with the question to write there.
+            lang = detect_lang(rest) if rest.strip() else _locale(context)
+            await self.confirm(context, {"q": rest, "l": lang})
             return True
         if word.lower() == "my-questions":
             lang = detect_lang(rest) if rest.strip() else _locale(context)
@@ -150,7 +149,21 @@ class TeamsTickets:
             return
         ticket, made = await asyncio.to_thread(self.desk.open, draft)
         if made:
-            await context.send_activity(_plain(self.phrases.say("sent", lang, number=ticket.number)))
+            sent = self.phrases.say("sent", lang, number=ticket.number)
+            await self._close_form(context, sent_card(self.phrases, ticket, sent))
+            await context.send_activity(_plain(sent))
+
+    async def _close_form(self, context: TurnContext, card: dict[str, Any]) -> None:
+        """The form that was sent becomes what was sent, without its buttons."""
+        form = context.activity.reply_to_id
+        if not form:
+            return
+        replaced = card_activity(card)
+        replaced.id = form
+        try:
+            await context.update_activity(replaced)
+        except (ClientRequestError, HttpOperationError, OSError, TimeoutError) as exc:
+            log.info("the sent form could not be replaced (%s)", type(exc).__name__)
 
     async def rate(self, context: TurnContext, value: dict[str, Any]) -> None:
         """The asker rated the owner's answer (only the asker may)."""

@@ -102,6 +102,11 @@ def test_the_asker_confirms_and_the_owner_assigns_answers_and_closes(rig: TeamsR
     value = send_it["data"] | {"question": question["value"], "note": "before Thursday"}
     submit(rig, value)
     assert next_to(rig, PERSONAL, 3)["text"].startswith("Sent to the policy owner as ticket #1.")
+    [sent_form] = rig.connector.until(
+        lambda: [u for u in rig.connector.updates if u["_conversation"] == PERSONAL]
+    )
+    assert sent_form["_activity"] == "1800000000001" and "actions" not in card_of(sent_form)
+    assert "Note: before Thursday" in texts(card_of(sent_form))
     card = card_of(next_to(rig, OWNERS, 1))
     assert "🟡 Ticket #1 · open" in texts(card) and "Dana Levi" in texts(card)
     assert "mail me at [email]" in texts(card) and "Note: before Thursday" in texts(card)
@@ -148,6 +153,15 @@ def test_the_asker_confirms_and_the_owner_assigns_answers_and_closes(rig: TeamsR
     say(rig, "my-questions")
     mine = texts(card_of(next_to(rig, PERSONAL, 8)))
     assert "#1 · closed · what is the weather tomorrow?" in mine and "we cannot help with weather" in mine
+
+
+def test_ask_owner_alone_opens_the_form_in_the_persons_language(rig: TeamsRig) -> None:
+    say(rig, "ask-owner", locale="he-IL")
+    form = card_of(next_to(rig, PERSONAL, 1))
+    assert form["rtl"] is True and field(form, "question")["value"] == ""
+    submit(rig, action(form, "ticket-send")["data"] | {"question": "  "})
+    assert next_to(rig, PERSONAL, 2)["text"].startswith("כתבו את השאלה")
+    assert rig.service.desk.get(1) is None
 
 
 def test_hebrew_ask_owner_command_and_a_hebrew_answer(rig: TeamsRig) -> None:
@@ -260,14 +274,17 @@ def test_card_submits_that_are_not_ours_get_a_clear_sentence(
 
 def test_owner_actions_need_text_and_an_open_ticket(rig: TeamsRig) -> None:
     ask_and_send(rig)
+    thread = f"{OWNERS};messageid=1800000000009"
     as_owner(rig, {"advisor": "ticket-answer", "n": 1, "answer": "   ", "lang": "en"})
-    assert next_to(rig, f"{OWNERS};messageid=1800000000009", 1)["text"] == "Write the answer first."
+    assert next_to(rig, thread, 1)["text"] == "Write the answer first."
+    as_owner(rig, {"advisor": "ticket-answer", "n": 1, "answer": "no " * 2000, "lang": "en"})
+    assert next_to(rig, thread, 2)["text"].startswith("The answer is too long")
     as_owner(rig, {"advisor": "ticket-close", "n": 1})
     rig.connector.until(
         lambda: [u for u in rig.connector.updates if "Ticket #1 · closed" in texts(card_of(u))]
     )
     as_owner(rig, {"advisor": "ticket-answer", "n": 1, "answer": "Yes.", "lang": ["en"]})
-    replies = rig.connector.until(lambda: rig.connector.to(f"{OWNERS};messageid=1800000000009")[1:])
+    replies = rig.connector.until(lambda: rig.connector.to(thread)[2:])
     assert replies[0]["text"] == "Ticket #1 is closed: reopen it first."
     ticket = rig.service.desk.get(1)
     assert ticket is not None and ticket.answer is None and ticket.status == "closed"
