@@ -328,3 +328,20 @@ def test_two_replicas_on_one_postgresql_make_one_ticket_and_one_card(tmp_path: P
     finally:
         second.close()
         first.close()
+
+
+def test_a_change_made_elsewhere_on_the_server_updates_the_card_and_tells_the_asker(rig: TeamsRig) -> None:
+    ask_and_send(rig)
+    card_id = rig.connector.to(OWNERS)[0]["_id"]
+    rig.connector.until(lambda: (rig.service.desk.get(1).cards.get("teams") or {}).get("ts"))  # type: ignore[union-attr]
+    # What the dashboard does: the desk, on another thread than the event loop's.
+    outcome = rig.service.desk.act(1, "answer", "dashboard", "Yes, once it is announced.", "en")
+    assert outcome is not None and outcome.changed
+    updated = rig.connector.until(
+        lambda: [u for u in rig.connector.updates if "answered by dashboard" in texts(card_of(u))]
+    )
+    assert updated[0]["_activity"] == card_id
+    news = card_of(
+        rig.connector.until(lambda: [r for r in rig.connector.to(PERSONAL) if r.get("attachments")][1:])[0]
+    )
+    assert "Yes, once it is announced." in texts(news) and action(news, "ticket-rate")["data"]["n"] == 1
