@@ -16,7 +16,7 @@ from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
 from ..commands import Claims, command_query
 from .cards import checklist_card, to_card, welcome_card
 from .ticketcards import ask_action, ask_card
-from .tickets import OWNER_ACTIONS, TeamsTickets
+from .tickets import TeamsTickets
 from .unfurl import QUERY_LINK, LinkCards
 
 __all__ = ["AdvisorBot"]
@@ -153,25 +153,8 @@ class AdvisorBot(ActivityHandler):
     async def on_ticket_action(
         self, context: TurnContext, kind: str, value: dict[str, Any], lang: str | None
     ) -> None:
-        tickets = self.tickets
-        if tickets is None:
-            return
-        if kind == "ticket-ask":
-            await tickets.confirm(context, value)
-        elif kind == "ticket-send":
-            await tickets.send(context, value)
-        elif kind == "ticket-cancel":
-            message = MessageFactory.text(tickets.phrases.say("cancelled", lang or "en"))
-            message.text_format = TextFormatTypes.plain
-            await context.send_activity(message)
-        elif kind == "ticket-rate":
-            await tickets.rate(context, value)
-        elif kind in OWNER_ACTIONS or kind == "ticket-answer":
-            await tickets.owner_action(context, kind, value)
-        else:
-            message = MessageFactory.text(tickets.phrases.say("bad_card", lang or "en"))
-            message.text_format = TextFormatTypes.plain
-            await context.send_activity(message)
+        if self.tickets is not None:
+            await self.tickets.card_action(context, kind, value, lang or "en")
 
     async def on_added(self, context: TurnContext) -> None:
         locale = (context.activity.locale or "").lower()

@@ -30,6 +30,7 @@ from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Contact, Ticket
 
 from ..tasks import Tasks
+from .cards import _card, _text
 from .ownercards import Outbound, OwnerCards, card_activity
 from .ticketcards import confirm_card, mine_card, notice_card, sent_card
 
@@ -85,6 +86,23 @@ class TeamsTickets:
 
     async def stop(self) -> None:
         await self.cards.stop()
+
+    async def card_action(self, context: TurnContext, kind: str, value: dict[str, Any], lang: str) -> None:
+        """A ``ticket-...`` card submit; one the advisor never sends gets ``bad_card``."""
+        if kind == "ticket-ask":
+            await self.confirm(context, value)
+        elif kind == "ticket-send":
+            await self.send(context, value)
+        elif kind == "ticket-cancel":
+            cancelled = self.phrases.say("cancelled", lang)
+            await self._close_form(context, _card([_text(cancelled)], [], lang))
+            await context.send_activity(_plain(cancelled))
+        elif kind == "ticket-rate":
+            await self.rate(context, value)
+        elif kind in OWNER_ACTIONS or kind == "ticket-answer":
+            await self.owner_action(context, kind, value)
+        else:
+            await context.send_activity(_plain(self.phrases.say("bad_card", lang)))
 
     # -- the asker ----------------------------------------------------------------------------
 

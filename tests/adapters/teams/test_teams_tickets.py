@@ -345,3 +345,15 @@ def test_a_change_made_elsewhere_on_the_server_updates_the_card_and_tells_the_as
         rig.connector.until(lambda: [r for r in rig.connector.to(PERSONAL) if r.get("attachments")][1:])[0]
     )
     assert "Yes, once it is announced." in texts(news) and action(news, "ticket-rate")["data"]["n"] == 1
+
+
+def test_cancel_sends_nothing_and_closes_the_form(rig: TeamsRig) -> None:
+    say(rig, "ask-owner מותר לי לפרסם את מפת הדרכים?")
+    form = card_of(next_to(rig, PERSONAL, 1))
+    cancel = action(form, "ticket-cancel")
+    assert cancel["title"] == "ביטול"
+    submit(rig, cancel["data"])
+    assert next_to(rig, PERSONAL, 2)["text"] == "לא נשלח דבר."
+    [closed] = rig.connector.until(lambda: rig.connector.updates)
+    assert closed["_activity"] == "1800000000001" and "actions" not in card_of(closed)
+    assert rig.service.desk.get(1) is None and len(rig.connector.to(OWNERS)) == 0
