@@ -9,7 +9,7 @@ from typing import Any
 from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Ticket
 
-from .cards import _card, _submit, _text
+from .cards import make_card, submit_action, text_block
 
 __all__ = [
     "MAX_INPUT",
@@ -37,7 +37,7 @@ def ask_action(
         data["t"] = topic
     if urgent:
         data["u"] = 1
-    action = _submit(phrases.say("report_now" if urgent else "ask_owner", lang), data)
+    action = submit_action(phrases.say("report_now" if urgent else "ask_owner", lang), data)
     if urgent:
         action["style"] = "destructive"
     return action
@@ -45,7 +45,7 @@ def ask_action(
 
 def ask_card(phrases: TicketPhrases, lang: str, text: str, answer_id: str) -> dict[str, Any]:
     """A line of text with "Ask the policy owner" under it."""
-    return _card([_text(text)], [ask_action(phrases, lang, "", answer_id, None)], lang)
+    return make_card([text_block(text)], [ask_action(phrases, lang, "", answer_id, None)], lang)
 
 
 def confirm_card(
@@ -54,11 +54,11 @@ def confirm_card(
     """What the owner will see (the name, the question as it will be stored, a note), to send.
     ``meta`` goes back with the submit: the random key, language, topic, answer, urgency."""
     say = phrases.say
-    body: list[Element] = [_text(say("preview", lang), weight="Bolder")]
+    body: list[Element] = [text_block(say("preview", lang), weight="Bolder")]
     if meta.get("u"):
-        body.append(_text(f"🚨 {say('urgent_label', lang)}", color="attention", weight="Bolder"))
+        body.append(text_block(f"🚨 {say('urgent_label', lang)}", color="attention", weight="Bolder"))
     body += [
-        _text(f"{say('from_label', lang)}: {name}"),
+        text_block(f"{say('from_label', lang)}: {name}"),
         {
             "type": "Input.Text",
             "id": "question",
@@ -76,25 +76,25 @@ def confirm_card(
         },
     ]
     actions = [
-        _submit(say("send", lang), {"kind": "ticket-send", **meta}),
-        _submit(say("cancel", lang), {"kind": "ticket-cancel", "l": lang}),
+        submit_action(say("send", lang), {"kind": "ticket-send", **meta}),
+        submit_action(say("cancel", lang), {"kind": "ticket-cancel", "l": lang}),
     ]
-    return _card(body, actions, lang)
+    return make_card(body, actions, lang)
 
 
 def sent_card(phrases: TicketPhrases, ticket: Ticket, sent: str) -> dict[str, Any]:
     """The confirmation form once sent: what the owner sees, and the ticket's number."""
     lang = ticket.lang
-    body = [_text(sent, weight="Bolder")]
+    body = [text_block(sent, weight="Bolder")]
     if ticket.urgent:
-        body.append(_text(f"🚨 {phrases.say('urgent_label', lang)}", color="attention"))
+        body.append(text_block(f"🚨 {phrases.say('urgent_label', lang)}", color="attention"))
     name = ticket.contact.name if ticket.contact else None
     if name:
-        body.append(_text(f"{phrases.say('from_label', lang)}: {name}"))
-    body.append(_text(f"{phrases.say('question_label', lang)}: {ticket.question}"))
+        body.append(text_block(f"{phrases.say('from_label', lang)}: {name}"))
+    body.append(text_block(f"{phrases.say('question_label', lang)}: {ticket.question}"))
     if ticket.note:
-        body.append(_text(f"{phrases.say('note_label', lang)}: {ticket.note}"))
-    return _card(body, [], lang)
+        body.append(text_block(f"{phrases.say('note_label', lang)}: {ticket.note}"))
+    return make_card(body, [], lang)
 
 
 def notice_card(phrases: TicketPhrases, ticket: Ticket, what: str) -> dict[str, Any]:
@@ -103,26 +103,26 @@ def notice_card(phrases: TicketPhrases, ticket: Ticket, what: str) -> dict[str, 
     lang = ticket.lang
     by = ticket.history[-1].by if ticket.history else ""
     text = phrases.say(what, lang, number=ticket.number, by=by, question=ticket.question[:200])
-    body = [_text(text)]
+    body = [text_block(text)]
     actions: list[Element] = []
     if what == "answered" and ticket.answer:
-        body.append(_text(ticket.answer, weight="Bolder"))
+        body.append(text_block(ticket.answer, weight="Bolder"))
         for rating in ("helpful", "not_helpful"):
             data = {"kind": "ticket-rate", "n": ticket.number, "r": rating, "l": lang}
-            actions.append(_submit(phrases.say(f"rate_{rating}", lang), data))
-    return _card(body, actions, lang)
+            actions.append(submit_action(phrases.say(f"rate_{rating}", lang), data))
+    return make_card(body, actions, lang)
 
 
 def mine_card(phrases: TicketPhrases, lang: str, tickets: list[Ticket]) -> dict[str, Any]:
     if not tickets:
-        return _card([_text(phrases.say("mine_none", lang))], [], lang)
-    body = [_text(phrases.say("mine", lang), weight="Bolder")]
+        return make_card([text_block(phrases.say("mine_none", lang))], [], lang)
+    body = [text_block(phrases.say("mine", lang), weight="Bolder")]
     for t in tickets:
         status = phrases.say(f"status_{t.status}", lang)
-        body.append(_text(f"#{t.number} · {status} · {t.question[:120]}", spacing="Medium"))
+        body.append(text_block(f"#{t.number} · {status} · {t.question[:120]}", spacing="Medium"))
         if t.answer:
-            body.append(_text(f"↳ {t.answer[:300]}", isSubtle=True, spacing="None"))
-    return _card(body, [], lang)
+            body.append(text_block(f"↳ {t.answer[:300]}", isSubtle=True, spacing="None"))
+    return make_card(body, [], lang)
 
 
 def owner_card(ticket: Ticket) -> dict[str, Any]:
@@ -132,31 +132,31 @@ def owner_card(ticket: Ticket) -> dict[str, Any]:
     name = (ticket.contact.name if ticket.contact else None) or "(no name)"
     head = f"{urgent}{MARK[ticket.status]} Ticket #{ticket.number} · {ticket.status}"
     body: list[Element] = [
-        _text(head, weight="Bolder", size="Medium", color="attention" if ticket.urgent else "default"),
-        _text(f"From: {name} · via {ticket.channel} · topic: {ticket.topic or '-'}", isSubtle=True),
-        _text(ticket.question),
+        text_block(head, weight="Bolder", size="Medium", color="attention" if ticket.urgent else "default"),
+        text_block(f"From: {name} · via {ticket.channel} · topic: {ticket.topic or '-'}", isSubtle=True),
+        text_block(ticket.question),
     ]
     if ticket.note:
-        body.append(_text(f"Note: {ticket.note}"))
+        body.append(text_block(f"Note: {ticket.note}"))
     if ticket.answer:
-        body.append(_text(f"Answer ({ticket.answer_lang or '?'}): {ticket.answer}", weight="Bolder"))
+        body.append(text_block(f"Answer ({ticket.answer_lang or '?'}): {ticket.answer}", weight="Bolder"))
     history = " · ".join(f"{e.action} by {e.by} {e.at:%Y-%m-%d %H:%M}" for e in ticket.history)
-    body.append(_text(history, isSubtle=True, size="Small"))
+    body.append(text_block(history, isSubtle=True, size="Small"))
     number = ticket.number
     actions: list[Element] = []
     if ticket.status in ("open", "assigned"):
-        actions.append(_submit("Assign to me", {"kind": "ticket-assign", "n": number}))
+        actions.append(submit_action("Assign to me", {"kind": "ticket-assign", "n": number}))
     if ticket.status != "closed":
         actions.append(_answer_form(ticket))
-        actions.append(_submit("Close", {"kind": "ticket-close", "n": number}))
+        actions.append(submit_action("Close", {"kind": "ticket-close", "n": number}))
     else:
-        actions.append(_submit("Reopen", {"kind": "ticket-reopen", "n": number}))
-    return _card(body, actions, "en")
+        actions.append(submit_action("Reopen", {"kind": "ticket-reopen", "n": number}))
+    return make_card(body, actions, "en")
 
 
 def _answer_form(ticket: Ticket) -> Element:
     lang = ticket.answer_lang or ticket.lang
-    form = _card(
+    form = make_card(
         [
             {
                 "type": "Input.Text",
@@ -174,7 +174,7 @@ def _answer_form(ticket: Ticket) -> Element:
                 "choices": [{"title": "English", "value": "en"}, {"title": "עברית", "value": "he"}],
             },
         ],
-        [_submit("Send the answer", {"kind": "ticket-answer", "n": ticket.number})],
+        [submit_action("Send the answer", {"kind": "ticket-answer", "n": ticket.number})],
         "en",
     )
     del form["$schema"], form["version"]

@@ -30,7 +30,7 @@ from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Contact, Ticket
 
 from ..tasks import Tasks
-from .cards import _card, _text
+from .cards import make_card, text_block
 from .ownercards import Outbound, OwnerCards, card_activity
 from .ticketcards import confirm_card, mine_card, notice_card, sent_card
 
@@ -95,7 +95,7 @@ class TeamsTickets:
             await self.send(context, value)
         elif kind == "ticket-cancel":
             cancelled = self.phrases.say("cancelled", lang)
-            await self._close_form(context, _card([_text(cancelled)], [], lang))
+            await self._close_form(context, make_card([text_block(cancelled)], [], lang))
             await context.send_activity(_plain(cancelled))
         elif kind == "ticket-rate":
             await self.rate(context, value)
