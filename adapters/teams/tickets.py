@@ -129,7 +129,7 @@ class TeamsTickets:
         prepared = self.desk.prepare(
             key="preview", channel="teams", question=question, user_id=_user(context)
         )
-        meta: dict[str, Any] = {"k": secrets.token_hex(16), "l": lang}
+        meta: dict[str, Any] = {"k": secrets.token_hex(16), "l": lang, "a": self._asker(_user(context))}
         for name in ("i", "t"):
             if isinstance(value.get(name), str):
                 meta[name] = value[name]
@@ -145,10 +145,13 @@ class TeamsTickets:
         if not isinstance(key, str) or not key or question is None or note is None:
             await context.send_activity(_plain(self.phrases.say("bad_card", lang)))
             return
+        user = _user(context)
+        if value.get("a") != self._asker(user):
+            await context.send_activity(_plain(self.phrases.say("not_yours", lang)))
+            return
         if len(question) > MAX_QUESTION_CHARS or len(note) > MAX_NOTE_CHARS:
             await context.send_activity(_plain(self.phrases.say("too_long", lang)))
             return
-        user = _user(context)
         activity = context.activity
         draft = self.desk.prepare(
             key=ticket_key("teams", _tenant(activity), user, key),
@@ -182,6 +185,11 @@ class TeamsTickets:
             await context.update_activity(replaced)
         except (ClientRequestError, HttpOperationError, OSError, TimeoutError) as exc:
             log.info("the sent form could not be replaced (%s)", type(exc).__name__)
+
+    def _asker(self, user: str) -> str:
+        """Who a form was shown to (a short pseudonym): in a group chat or channel, only they
+        can send it, under the name it showed."""
+        return (self.desk.pseudonyms("user", user) or "")[:16]
 
     async def rate(self, context: TurnContext, value: dict[str, Any]) -> None:
         """The asker rated the owner's answer (only the asker may)."""

@@ -246,11 +246,20 @@ def ask_and_send(rig: TeamsRig) -> None:
         ({"advisor": "ticket-send", "l": "en", "question": "may I?"}, "en", "This card could not be read."),
         ({"advisor": "ticket-send", "k": "x" * 32, "l": "he", "question": 42}, "he", "לא הצלחתי לקרוא"),
         (
-            {"advisor": "ticket-send", "k": "x" * 32, "l": "en", "question": "a " * 1500},
+            {"advisor": "ticket-send", "k": "x" * 32, "a": "self", "l": "en", "question": "a " * 1500},
             "en",
             "That is too long",
         ),
-        ({"advisor": "ticket-send", "k": "x" * 32, "l": "he", "question": "!!!"}, "he", "כתבו את השאלה"),
+        (
+            {"advisor": "ticket-send", "k": "x" * 32, "a": "self", "l": "he", "question": "!!!"},
+            "he",
+            "כתבו את השאלה",
+        ),
+        (
+            {"advisor": "ticket-send", "k": "x" * 32, "a": "0" * 16, "l": "en", "question": "may?"},
+            "en",
+            "Only the person",
+        ),
         ({"advisor": "ticket-rate", "n": 99, "r": "helpful", "l": "en"}, "en", "There is no ticket #99."),
         ({"advisor": "ticket-rate", "n": "1", "r": "helpful", "l": "he"}, "he", "לא הצלחתי לקרוא"),
         ({"advisor": "ticket-rate", "n": 1, "r": "helpful", "l": "he"}, "he", "רק מי ששאל"),
@@ -264,6 +273,8 @@ def test_card_submits_that_are_not_ours_get_a_clear_sentence(
     ask_and_send(rig)
     before = len(rig.connector.to(PERSONAL))
     stranger = {"id": "29:9Stranger", "name": "Eve", "aadObjectId": "00000000-0000-4000-8000-0000000000ee"}
+    if value.get("a") == "self":  # a form shown to this person
+        value = value | {"a": (rig.service.desk.pseudonyms("user", stranger["aadObjectId"]) or "")[:16]}
     submit(rig, value, **{"from": stranger})
     reply = next_to(rig, PERSONAL, before + 1)
     assert reply["text"].startswith(expected) and reply["textFormat"] == "plain"
@@ -345,6 +356,20 @@ def test_a_change_made_elsewhere_on_the_server_updates_the_card_and_tells_the_as
         rig.connector.until(lambda: [r for r in rig.connector.to(PERSONAL) if r.get("attachments")][1:])[0]
     )
     assert "Yes, once it is announced." in texts(news) and action(news, "ticket-rate")["data"]["n"] == 1
+
+
+def test_in_a_group_only_the_person_the_form_was_shown_to_can_send_it(rig: TeamsRig) -> None:
+    say(rig, "ask-owner may I post our roadmap?")
+    form = card_of(next_to(rig, PERSONAL, 1))
+    value = action(form, "ticket-send")["data"] | {"question": "may I post our roadmap?"}
+    eve = {"id": "29:9Stranger", "name": "Eve", "aadObjectId": "00000000-0000-4000-8000-0000000000ee"}
+    submit(rig, value, **{"from": eve})
+    assert next_to(rig, PERSONAL, 2)["text"].startswith("Only the person who asked")
+    assert rig.service.desk.get(1) is None
+    submit(rig, value)
+    assert next_to(rig, PERSONAL, 3)["text"].startswith("Sent to the policy owner as ticket #1.")
+    ticket = rig.service.desk.get(1)
+    assert ticket is not None and ticket.contact is not None and ticket.contact.name == "Dana Levi"
 
 
 def test_cancel_sends_nothing_and_closes_the_form(rig: TeamsRig) -> None:
