@@ -382,3 +382,23 @@ def test_cancel_sends_nothing_and_closes_the_form(rig: TeamsRig) -> None:
     [closed] = rig.connector.until(lambda: rig.connector.updates)
     assert closed["_activity"] == "1800000000001" and "actions" not in card_of(closed)
     assert rig.service.desk.get(1) is None and len(rig.connector.to(OWNERS)) == 0
+
+
+def test_a_ticket_opened_elsewhere_gets_its_card_from_the_sweep(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    rig = TeamsRig(tmp_path, teams_owner_channel=OWNERS, answer_sweep_seconds=0.2)
+    try:
+        draft = rig.service.desk.prepare(
+            key="cli-1", channel="cli", question="may I join a group?", user_id="u"
+        )
+        assert draft is not None
+        # Stored the way `advisor tickets ask` stores it: no listener of this server hears of it.
+        ticket, made = rig.service.desk.store.create(draft, datetime.now(UTC))
+        assert made
+        card = card_of(next_to(rig, OWNERS, 1))
+        assert "Ticket #1 · open" in texts(card) and "via cli" in texts(card)
+        rig.connector.until(lambda: "ts" in (rig.service.desk.get(1).cards.get("teams") or {}))  # type: ignore[union-attr]
+        assert len(rig.connector.to(OWNERS)) == 1
+    finally:
+        rig.close()
