@@ -107,6 +107,7 @@ class TeamsAdapter:
             teams.owner_channel,
             settings.ticket_retry_seconds,
             settings.answer_sweep_seconds,
+            teams.owner_routes,
         )
         self.bot = AdvisorBot(self.advisor, self.claims, LinkCards(service, teams.nudge), self.tickets)
 

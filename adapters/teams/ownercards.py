@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.tickets.desk import Desk
-from bot.tickets.records import TicketFilter
+from bot.tickets.records import Ticket, TicketFilter
 
 from ..tasks import Tasks
 from .auth import AdvisorAuthentication
@@ -104,11 +105,15 @@ class OwnerCards:
         channel: str,
         retry_seconds: float,
         sweep_seconds: float,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
+        """``routes``: other owners' channels by topic or language; a ticket's topic decides
+        before its language."""
         self.desk = desk
         self.outbound = outbound
         self.tasks = tasks
         self.channel = channel
+        self.routes = {k: v for k, v in (routes or {}).items() if v}
         self.retry_seconds = retry_seconds
         self.sweep_seconds = sweep_seconds
         self.replica = secrets.token_hex(8)
@@ -117,8 +122,16 @@ class OwnerCards:
         self.card_locks: dict[int, asyncio.Lock] = {}
         self._sweeper: asyncio.Task[None] | None = None
 
+    @property
+    def channels(self) -> frozenset[str]:
+        """Every owners' channel: where owners may act on tickets."""
+        return frozenset({self.channel, *self.routes.values()} - {""})
+
+    def channel_for(self, ticket: Ticket) -> str:
+        return self.routes.get(ticket.topic or "") or self.routes.get(ticket.lang) or self.channel
+
     def start(self) -> None:
-        if self.channel:
+        if self.channels:
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="teams-ticket-sweep")
 
     async def stop(self) -> None:
@@ -145,14 +158,15 @@ class OwnerCards:
         return [
             t.number
             for t in found
-            if "ts" not in (where := t.cards.get(PLATFORM) or {})
+            if self.channel_for(t)
+            and "ts" not in (where := t.cards.get(PLATFORM) or {})
             and ("pending" not in where or datetime.fromisoformat(where["until"]) < now)
         ]
 
     async def show(self, number: int) -> None:
         """Post the ticket's card, or update it where it is; retried with backoff while the
         owners' channel cannot be reached and the ticket is unfinished."""
-        if not self.channel:
+        if not self.channels:
             return
         lock = self.card_locks.setdefault(number, asyncio.Lock())
         async with lock:
@@ -173,7 +187,8 @@ class OwnerCards:
                     self.cards_waiting.discard(number)
                     return
             else:
-                if ticket.status == "closed":
+                channel = self.channel_for(ticket)
+                if ticket.status == "closed" or not channel:
                     self.cards_waiting.discard(number)
                     return
                 # Only the replica holding the claim posts the card, so it is posted once.
@@ -181,11 +196,11 @@ class OwnerCards:
                 claimed = await asyncio.to_thread(self.desk.claim_card, number, PLATFORM, self.replica, until)
                 if claimed is None:
                     return
-                posted = await self.outbound.send(self.channel, card)
+                posted = await self.outbound.send(channel, card)
                 if posted is not None:
                     self.cards_waiting.discard(number)
                     await asyncio.to_thread(
-                        self.desk.set_card, number, PLATFORM, {"conversation": self.channel, "ts": posted}
+                        self.desk.set_card, number, PLATFORM, {"conversation": channel, "ts": posted}
                     )
                     return
             self.card_failures += 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -70,13 +71,14 @@ class TeamsTickets:
         owner_channel: str,
         retry_seconds: float,
         sweep_seconds: float,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
         self.desk = desk
         self.phrases = phrases
         self.outbound = outbound
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.cards = OwnerCards(desk, outbound, tasks, owner_channel, retry_seconds, sweep_seconds)
+        self.cards = OwnerCards(desk, outbound, tasks, owner_channel, retry_seconds, sweep_seconds, routes)
         self.loop: asyncio.AbstractEventLoop | None = None
         desk.listeners.append(self.changed)
 
@@ -214,7 +216,7 @@ class TeamsTickets:
         """Assign, answer, close or reopen, from the owner's card in the owners' channel."""
         lang = _lang(value, _locale(context))
         conversation = context.activity.conversation.id if context.activity.conversation else ""
-        if not self.owner_channel or conversation.split(";")[0] != self.owner_channel:
+        if conversation.split(";")[0] not in self.cards.channels:
             await context.send_activity(_plain(self.phrases.say("not_yours", lang)))
             return
         ticket = await self._ticket(context, value, lang)

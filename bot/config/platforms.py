@@ -75,6 +75,9 @@ class TeamsSettings(BaseModel):
     owner_channel: str = ""
     """The conversation id of the policy owners' Teams channel (``19:...@thread.tacv2``), where
     tickets' cards go (docs/tickets.md); empty: none."""
+    owner_routes: dict[str, str] = {}
+    """Other owners' channels by topic or language, as JSON (``{"he": "19:...@thread.tacv2"}``):
+    a ticket's topic decides before its language; the rest go to ``owner_channel``."""
     service_url: str = "https://smba.trafficmanager.net/teams/"
     """The Bot Connector's service URL for messages the advisor starts (the owners' cards, the
     asker's news)."""
@@ -113,6 +116,7 @@ PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
     "slack_nudge": ("ADVISOR_SLACK_NUDGE", "slack", "nudge"),
     "teams_nudge": ("ADVISOR_TEAMS_NUDGE", "teams", "nudge"),
     "teams_owner_channel": ("ADVISOR_TEAMS_OWNER_CHANNEL", "teams", "owner_channel"),
+    "teams_owner_routes": ("ADVISOR_TEAMS_OWNER_ROUTES", "teams", "owner_routes"),
     "teams_service_url": ("ADVISOR_TEAMS_SERVICE_URL", "teams", "service_url"),
 }
 

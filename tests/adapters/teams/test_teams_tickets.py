@@ -402,3 +402,37 @@ def test_a_ticket_opened_elsewhere_gets_its_card_from_the_sweep(tmp_path: Path) 
         assert len(rig.connector.to(OWNERS)) == 1
     finally:
         rig.close()
+
+
+def test_owners_channels_by_topic_and_language(tmp_path: Path) -> None:
+    hebrew, security = "19:hebrew-owners@thread.tacv2", "19:security@thread.tacv2"
+    routes = {"he": hebrew, "account-taken-over": security}
+    rig = TeamsRig(tmp_path, teams_owner_channel=OWNERS, teams_owner_routes=routes)
+    try:
+        say(rig, "ask-owner מותר לי לפרסם את מפת הדרכים?")
+        form = card_of(next_to(rig, PERSONAL, 1))
+        submit(rig, action(form, "ticket-send")["data"] | {"question": field(form, "question")["value"]})
+        assert "Ticket #1 · open" in texts(card_of(next_to(rig, hebrew, 1)))
+        submit(
+            rig,
+            {
+                "advisor": "ticket-ask",
+                "q": "someone took over my account",
+                "l": "en",
+                "t": "account-taken-over",
+                "u": 1,
+            },
+        )
+        form = card_of(next_to(rig, PERSONAL, 3))
+        submit(rig, action(form, "ticket-send")["data"] | {"question": field(form, "question")["value"]})
+        assert "URGENT" in texts(card_of(next_to(rig, security, 1)))
+        assert rig.connector.to(OWNERS) == []
+        # An owner acts from the channel the card is in.
+        submit(
+            rig, {"advisor": "ticket-assign", "n": 1}, conversation=f"{hebrew};messageid=1", **{"from": DANA}
+        )
+        rig.connector.until(lambda: [u for u in rig.connector.updates if u["_conversation"] == hebrew])
+        ticket = rig.service.desk.get(1)
+        assert ticket is not None and ticket.assignee == "Dana Owner"
+    finally:
+        rig.close()
