@@ -61,6 +61,12 @@ def _optional_text(value: dict[str, Any], name: str) -> str | None:
     return field if isinstance(field, str) else None
 
 
+def _short(value: dict[str, Any], name: str) -> str | None:
+    """An id the advisor put on a card (a topic, an answer): text of at most 80 characters."""
+    field = value.get(name)
+    return field if isinstance(field, str) and 0 < len(field) <= 80 else None
+
+
 class TeamsTickets:
     def __init__(
         self,
@@ -133,7 +139,7 @@ class TeamsTickets:
         )
         meta: dict[str, Any] = {"k": secrets.token_hex(16), "l": lang, "a": self._asker(_user(context))}
         for name in ("i", "t"):
-            if isinstance(value.get(name), str):
+            if _short(value, name) is not None:
                 meta[name] = value[name]
         if value.get("u"):
             meta["u"] = 1
@@ -162,9 +168,9 @@ class TeamsTickets:
             note=note,
             user_id=user,
             lang=lang,
-            topic=value["t"] if isinstance(value.get("t"), str) else None,
+            topic=_short(value, "t"),
             urgent=bool(value.get("u")),
-            question_id=value["i"] if isinstance(value.get("i"), str) else None,
+            question_id=_short(value, "i"),
             contact=Contact("teams", user, activity.conversation.id, None, _name(context)),
         )
         if draft is None:

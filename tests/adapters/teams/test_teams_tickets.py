@@ -436,3 +436,15 @@ def test_owners_channels_by_topic_and_language(tmp_path: Path) -> None:
         assert ticket is not None and ticket.assignee == "Dana Owner"
     finally:
         rig.close()
+
+
+def test_a_forged_ask_keeps_only_what_the_advisor_would_have_put_there(rig: TeamsRig) -> None:
+    submit(rig, {"advisor": "ticket-ask", "q": ["not", "text"], "l": "xx", "t": "x" * 500, "i": 7})
+    form = card_of(next_to(rig, PERSONAL, 1))
+    data = action(form, "ticket-send")["data"]
+    assert "t" not in data and "i" not in data and data["l"] == "en"
+    assert field(form, "question")["value"] == ""
+    submit(rig, data | {"question": "may I post our roadmap?", "t": "y" * 500, "i": {"a": 1}})
+    assert next_to(rig, PERSONAL, 2)["text"].startswith("Sent to the policy owner as ticket #1.")
+    ticket = rig.service.desk.get(1)
+    assert ticket is not None and ticket.topic is None and ticket.question_id is None
