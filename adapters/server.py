@@ -142,14 +142,14 @@ def build_app(
 
         site: Channel = WebAdapter(service, settings)
         site.mount(app)
+    cards = TicketCards()
+    metrics.registry.register(cards)
     if "slack" in channels:
         from .slack import SlackAdapter
 
         slack = SlackAdapter(service, settings, clock)
         _mount(app, slack)
-        cards = TicketCards()
         cards.add("slack", slack.tickets.cards)
-        metrics.registry.register(cards)
         if secret(settings.slack.app_token):
             _socket_mode(app, slack, secret(settings.slack.app_token))
         app[SLACK] = slack
@@ -158,6 +158,7 @@ def build_app(
 
         teams = TeamsAdapter(service, settings, teams_credentials, clock)
         _mount(app, teams)
+        cards.add("teams", teams.tickets.cards)
         app[TEAMS] = teams
     return app
 

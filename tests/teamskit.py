@@ -54,6 +54,10 @@ class Connector:
 
     keys: list[Key] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)
+    """Conversations the stand-in answers with 503, as an unreachable channel."""
+    refused: int = 0
     metadata_requests: int = 0
     stall: float = 0.0
     port: int = 0
@@ -63,18 +67,34 @@ class Connector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._reply)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._reply)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/openid", self._metadata)
         app.router.add_get("/keys", self._keys)
         return app
 
     async def _reply(self, request: web.Request) -> web.Response:
+        if request.match_info["conversation"] in self.down:
+            self.refused += 1
+            return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
         body = await request.json()
         body["_path"] = request.path
+        body["_conversation"] = request.match_info["conversation"]
         body["_auth"] = request.headers.get("Authorization")
         peer = request.transport.get_extra_info("peername") if request.transport else None
         body["_peer"] = tuple(peer) if peer else None
+        body["_id"] = uuid.uuid4().hex
         self.replies.append(body)
-        return web.json_response({"id": uuid.uuid4().hex})
+        return web.json_response({"id": body["_id"]})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        if request.match_info["conversation"] in self.down:
+            self.refused += 1
+            return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
+        body = await request.json()
+        body["_conversation"] = request.match_info["conversation"]
+        body["_activity"] = request.match_info["activity"]
+        self.updates.append(body)
+        return web.json_response({"id": body["_activity"]})
 
     async def _metadata(self, request: web.Request) -> web.Response:
         self.metadata_requests += 1
@@ -92,6 +112,20 @@ class Connector:
         while len(self.replies) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.replies
+
+    def to(self, conversation: str) -> list[dict[str, Any]]:
+        """What was posted in one conversation, in order."""
+        return [r for r in self.replies if r["_conversation"] == conversation]
+
+    def until(self, condition: Any, timeout: float = 20.0) -> Any:
+        """Wait for ``condition()`` to be true (returning it), failing at a generous deadline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = condition()
+            if found:
+                return found
+            time.sleep(0.02)
+        raise AssertionError("the connector never saw what the test waited for")
 
 
 class StaticToken(ServiceClientCredentialsFactory):
@@ -185,13 +219,18 @@ class TeamsRig:
         app_id: str = APP_ID,
         env: str = "development",
         credentials: ServiceClientCredentialsFactory | None = None,
+        peer: TeamsRig | None = None,
         **settings: Any,
     ) -> None:
+        """``peer``: another replica, whose Bot Connector stand-in this one shares."""
         self.loop = Loop()
-        self.connector = Connector()
-        self.key = Key("key-a")
-        self.connector.keys.append(self.key)
-        self.connector.port = self.loop.serve(self.connector.app())
+        if peer is not None:
+            self.connector, self.key = peer.connector, peer.key
+        else:
+            self.connector = Connector()
+            self.key = Key("key-a")
+            self.connector.keys.append(self.key)
+            self.connector.port = self.loop.serve(self.connector.app())
         self.service_url = f"http://127.0.0.1:{self.connector.port}/"
         values: dict[str, Any] = {
             "env": env,
@@ -201,11 +240,14 @@ class TeamsRig:
             "teams_enabled": True,
             "log_flush_seconds": 0.02,
             "teams_openid_url": f"http://127.0.0.1:{self.connector.port}/openid",
+            "teams_service_url": self.service_url,
             "teams_emulator_openid_url": f"http://127.0.0.1:{self.connector.port}/openid",
             "pseudonym_key": "teams-test-key-" * 3,
         }
         self.settings = load_settings(**(values | settings))
         self.service = Service.start(self.settings, base=shipped_advisor())
+        if (self.settings.database_url or "").startswith("postgresql"):
+            self.service.store.upgrade()
         outbound = (credentials or StaticToken()) if app_id else None
         self.app = build_app(self.service, self.settings, teams_credentials=outbound)
         self.port = self.loop.serve(self.app, **HTTP_LIMITS)

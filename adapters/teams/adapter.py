@@ -26,12 +26,16 @@ from yarl import URL
 from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
+from bot.tickets.phrases import load_ticket_phrases
 
 from ..channel import BodyRefused, read_json
 from ..commands import Claims
 from ..repair import repaired
+from ..tasks import Tasks
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
 from .handler import AdvisorBot
+from .ownercards import Outbound
+from .tickets import TeamsTickets
 from .unfurl import LinkCards
 
 __all__ = ["TeamsAdapter"]
@@ -94,14 +98,31 @@ class TeamsAdapter:
         self.auth = AdvisorAuthentication(inner, validator)
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
-        self.bot = AdvisorBot(self.advisor, self.claims, LinkCards(service, teams.nudge))
+        self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
+        self.tickets = TeamsTickets(
+            service.desk,
+            load_ticket_phrases(settings.knowledge_dir, self.advisor.knowledge.topics),
+            Outbound(self.auth, app_id, teams.service_url),
+            self.tasks,
+            teams.owner_channel,
+            settings.ticket_retry_seconds,
+            settings.answer_sweep_seconds,
+            teams.owner_routes,
+        )
+        self.bot = AdvisorBot(self.advisor, self.claims, LinkCards(service, teams.nudge), self.tickets)
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/messages", self.handle)
+        app.on_startup.append(self._startup)
         app.on_shutdown.append(self._shutdown)
         app.on_cleanup.append(self._cleanup)
 
+    async def _startup(self, _app: web.Application) -> None:
+        self.tickets.start()
+
     async def _shutdown(self, _app: web.Application) -> None:
+        await self.tickets.stop()
+        await self.tasks.drain(timeout=20)
         self.claims.close()
 
     async def _cleanup(self, _app: web.Application) -> None:

@@ -9,7 +9,17 @@ from typing import Any
 from bot import Answer, Option, Outcome, Verdict
 from bot.knowledge.checklists import ChecklistView
 
-__all__ = ["CARD_VERSION", "checklist_card", "escape", "nudge_card", "to_card", "welcome_card"]
+__all__ = [
+    "CARD_VERSION",
+    "checklist_card",
+    "escape",
+    "make_card",
+    "nudge_card",
+    "submit_action",
+    "text_block",
+    "to_card",
+    "welcome_card",
+]
 
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -27,11 +37,11 @@ def escape(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _text(text: str, **style: Any) -> Element:
+def text_block(text: str, **style: Any) -> Element:
     return {"type": "TextBlock", "text": escape(text), "wrap": True, **style}
 
 
-def _submit(title: str, data: dict[str, Any]) -> Element:
+def submit_action(title: str, data: dict[str, Any]) -> Element:
     return {
         "type": "Action.Submit",
         "title": escape(title)[:80],
@@ -41,14 +51,14 @@ def _submit(title: str, data: dict[str, Any]) -> Element:
 
 def _option(option: Option, lang: str, reply_to: str | None = None) -> Element:
     if option.kind == "checklist":
-        return _submit(option.title, {"kind": "checklist", "c": option.id, "l": lang})
+        return submit_action(option.title, {"kind": "checklist", "c": option.id, "l": lang})
     data: dict[str, Any] = {"kind": "topic", "t": option.id, "l": lang}
     if reply_to:
         data["r"] = reply_to
-    return _submit(option.title, data)
+    return submit_action(option.title, data)
 
 
-def _card(body: list[Element], actions: list[Element], lang: str) -> dict[str, Any]:
+def make_card(body: list[Element], actions: list[Element], lang: str) -> dict[str, Any]:
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body}
     if lang == "he":
         card["rtl"] = True
@@ -61,42 +71,44 @@ def to_card(answer: Answer, labels: dict[str, str], quote: str | None = None) ->
     """The verdict first, then the answer and its source, then what can be done next."""
     body: list[Element] = []
     if quote:
-        body.append(_text(f"“{quote[:300]}”", isSubtle=True, size="Small"))
+        body.append(text_block(f"“{quote[:300]}”", isSubtle=True, size="Small"))
     if answer.verdict and answer.verdict_label:
         head = f"{MARKERS[answer.verdict]} {answer.verdict_label}" + (
             f" · {answer.title}" if answer.title else ""
         )
-        body.append(_text(head, weight="Bolder", color=COLORS[answer.verdict], size="Medium"))
+        body.append(text_block(head, weight="Bolder", color=COLORS[answer.verdict], size="Medium"))
     elif answer.title:
-        body.append(_text(answer.title, weight="Bolder", size="Medium"))
-    body.append(_text(answer.text))
+        body.append(text_block(answer.title, weight="Bolder", size="Medium"))
+    body.append(text_block(answer.text))
     for item in answer.missed:
-        body.append(_text(f"✘ {item.text}", weight="Bolder", spacing="Medium"))
-        body.append(_text(item.why, isSubtle=True, spacing="None"))
+        body.append(text_block(f"✘ {item.text}", weight="Bolder", spacing="Medium"))
+        body.append(text_block(item.why, isSubtle=True, spacing="None"))
     if answer.source_label:
-        body.append(_text(answer.source_label, isSubtle=True, size="Small"))
+        body.append(text_block(answer.source_label, isSubtle=True, size="Small"))
     actions: list[Element] = []
     if answer.outcome is Outcome.CLARIFY:
         actions = [_option(o, answer.lang, answer.id) for o in answer.options]
         if answer.options and answer.options[0].kind == "topic":
-            actions.append(_submit(labels["none_of_these"], {"kind": "none", "q": answer.id}))
-        return _card(body, actions, answer.lang)
+            actions.append(
+                submit_action(labels["none_of_these"], {"kind": "none", "q": answer.id, "l": answer.lang})
+            )
+        return make_card(body, actions, answer.lang)
     if answer.outcome is Outcome.ANSWERED and answer.topic and not (answer.missed or answer.done):
         actions += [
-            _submit(labels["helpful"], {"kind": "helpful", "q": answer.id}),
-            _submit(labels["not_helpful"], {"kind": "not_helpful", "q": answer.id}),
+            submit_action(labels["helpful"], {"kind": "helpful", "q": answer.id, "l": answer.lang}),
+            submit_action(labels["not_helpful"], {"kind": "not_helpful", "q": answer.id, "l": answer.lang}),
         ]
     follow = list(answer.suggestions) + ([answer.checklist] if answer.checklist else [])
     actions += [_option(o, answer.lang) for o in follow]
-    return _card(body, actions, answer.lang)
+    return make_card(body, actions, answer.lang)
 
 
 def checklist_card(answer: Answer, steps: ChecklistView, done_label: str) -> dict[str, Any]:
     """A toggle per item and a submit action that reports what was left unticked."""
-    body: list[Element] = [_text(steps.title, weight="Bolder", size="Medium"), _text(answer.text)]
+    body: list[Element] = [text_block(steps.title, weight="Bolder", size="Medium"), text_block(answer.text)]
     for section in steps.sections:
         if section.title:
-            body.append(_text(section.title, weight="Bolder", spacing="Medium"))
+            body.append(text_block(section.title, weight="Bolder", spacing="Medium"))
         for item in section.items:
             body.append(
                 {
@@ -109,18 +121,18 @@ def checklist_card(answer: Answer, steps: ChecklistView, done_label: str) -> dic
                     "wrap": True,
                 }
             )
-    body.append(_text(steps.source_label, isSubtle=True, size="Small"))
-    done = _submit(done_label, {"kind": "done", "c": steps.id, "l": steps.lang})
-    return _card(body, [done], steps.lang)
+    body.append(text_block(steps.source_label, isSubtle=True, size="Small"))
+    done = submit_action(done_label, {"kind": "done", "c": steps.id, "l": steps.lang})
+    return make_card(body, [done], steps.lang)
 
 
 def welcome_card(about: Answer, second: Answer | None) -> dict[str, Any]:
     """Added to a chat or team: what the advisor does, in the tenant's language, or English
     with a Hebrew line when the language is not known."""
-    body = [_text(about.title or "", weight="Bolder", size="Medium"), _text(about.text)]
+    body = [text_block(about.title or "", weight="Bolder", size="Medium"), text_block(about.text)]
     if second is not None:
-        body.append(_text(second.text, isSubtle=True))
-    return _card(body, [], about.lang)
+        body.append(text_block(second.text, isSubtle=True))
+    return make_card(body, [], about.lang)
 
 
 def nudge_card(intro: str, answer: Answer) -> dict[str, Any]:
@@ -129,15 +141,15 @@ def nudge_card(intro: str, answer: Answer) -> dict[str, Any]:
     head = (answer.verdict_label or "") + (f" · {answer.title}" if answer.title else "")
     marker = MARKERS[answer.verdict] + " " if answer.verdict else ""
     body = [
-        _text(intro, isSubtle=True, size="Small"),
-        _text(
+        text_block(intro, isSubtle=True, size="Small"),
+        text_block(
             marker + head,
             weight="Bolder",
             color=COLORS.get(answer.verdict, "default") if answer.verdict else "default",
         ),
-        _text(answer.text),
+        text_block(answer.text),
     ]
     if answer.source_label:
-        body.append(_text(answer.source_label, isSubtle=True, size="Small"))
+        body.append(text_block(answer.source_label, isSubtle=True, size="Small"))
     actions = [_option(answer.checklist, answer.lang)] if answer.checklist else []
-    return _card(body, actions, answer.lang)
+    return make_card(body, actions, answer.lang)

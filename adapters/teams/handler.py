@@ -9,12 +9,14 @@ from typing import Any
 from botbuilder.core import ActivityHandler, CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, TextFormatTypes
 
-from bot import Advisor, Answer, Query
+from bot import Advisor, Answer, Outcome, Query
 from bot.text import detect_lang
 
 from ..channel import FEEDBACK, ask, button_query, labels, record_feedback
 from ..commands import Claims, command_query
 from .cards import checklist_card, to_card, welcome_card
+from .ticketcards import ask_action, ask_card
+from .tickets import TeamsTickets
 from .unfurl import QUERY_LINK, LinkCards
 
 __all__ = ["AdvisorBot"]
@@ -31,10 +33,17 @@ def _is_card_invoke(value: Any) -> bool:
 class AdvisorBot(ActivityHandler):
     """The conversation: a message, a card's button or the bot added to a chat, answered."""
 
-    def __init__(self, advisor: Advisor, claims: Claims, links: LinkCards | None = None) -> None:
+    def __init__(
+        self,
+        advisor: Advisor,
+        claims: Claims,
+        links: LinkCards | None = None,
+        tickets: TeamsTickets | None = None,
+    ) -> None:
         self.advisor = advisor
         self.claims = claims
         self.links = links
+        self.tickets = tickets
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         # botbuilder answers a malformed adaptiveCard/action with an error object it cannot
@@ -88,7 +97,21 @@ class AdvisorBot(ActivityHandler):
             if answer.steps
             else to_card(answer, labels, quote)
         )
+        ask = self.ask_owner(answer)
+        if ask is not None:
+            card.setdefault("actions", []).append(ask)
         return MessageFactory.attachment(CardFactory.adaptive_card(card))
+
+    def ask_owner(self, answer: Answer) -> dict[str, Any] | None:
+        """ "Ask the policy owner" under a decline; the urgent one under an incident's answer."""
+        phrases = self.tickets.phrases if self.tickets is not None else None
+        if phrases is None:
+            return None
+        if answer.outcome is Outcome.DECLINED and answer.question.strip():
+            return ask_action(phrases, answer.lang, answer.question, answer.id, answer.topic)
+        if answer.outcome is Outcome.ANSWERED and answer.topic in phrases.incidents and not answer.steps:
+            return ask_action(phrases, answer.lang, answer.question, answer.id, answer.topic, urgent=True)
+        return None
 
     async def on_text(self, context: TurnContext) -> None:
         activity = context.activity
@@ -96,6 +119,8 @@ class AdvisorBot(ActivityHandler):
         if not await self.claims(delivery):
             return
         text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+        if self.tickets is not None and await self.tickets.command(context, text):
+            return
         fields = self.query_fields(activity) | {"delivery_id": delivery}
         query = command_query(text, **fields)
         answer = await self.ask(query)
@@ -109,6 +134,13 @@ class AdvisorBot(ActivityHandler):
             thanks = MessageFactory.text(self.labels(lang or "en")["thanks_feedback"])
             thanks.text_format = TextFormatTypes.plain
             await context.send_activity(thanks)
+            if self.tickets is not None and kind in ("not_helpful", "none"):
+                phrases, shown = self.tickets.phrases, lang or "en"
+                card = ask_card(phrases, shown, phrases.say("ask_owner", shown), str(value.get("q", "")))
+                await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+            return
+        if kind.startswith("ticket-"):
+            await self.on_ticket_action(context, kind, value, lang)
             return
         ticked = frozenset(
             k[5:] for k, v in value.items() if k.startswith("item:") and str(v).lower() == "true"
@@ -117,6 +149,12 @@ class AdvisorBot(ActivityHandler):
         if query is None:
             return
         await context.send_activity(self.render(await self.ask(query), lang or "en"))
+
+    async def on_ticket_action(
+        self, context: TurnContext, kind: str, value: dict[str, Any], lang: str | None
+    ) -> None:
+        if self.tickets is not None:
+            await self.tickets.card_action(context, kind, value, lang or "en")
 
     async def on_added(self, context: TurnContext) -> None:
         locale = (context.activity.locale or "").lower()

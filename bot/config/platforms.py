@@ -72,6 +72,15 @@ class TeamsSettings(BaseModel):
     """Tenant ids allowed to talk to the advisor; empty allows every tenant."""
     nudge: bool = False
     """What to weigh, on the card Teams shows for a group-invite or app link being composed."""
+    owner_channel: str = ""
+    """The conversation id of the policy owners' Teams channel (``19:...@thread.tacv2``), where
+    tickets' cards go (docs/tickets.md); empty: none."""
+    owner_routes: dict[str, str] = {}
+    """Other owners' channels by topic or language, as JSON (``{"he": "19:...@thread.tacv2"}``):
+    a ticket's topic decides before its language; the rest go to ``owner_channel``."""
+    service_url: str = "https://smba.trafficmanager.net/teams/"
+    """The Bot Connector's service URL for messages the advisor starts (the owners' cards, the
+    asker's news)."""
     openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
     emulator_openid_url: str = (
         "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
@@ -106,6 +115,9 @@ PLATFORM_NAMES: dict[str, tuple[str, str, str]] = {
     "slack_agent_view": ("ADVISOR_SLACK_AGENT_VIEW", "slack", "agent_view"),
     "slack_nudge": ("ADVISOR_SLACK_NUDGE", "slack", "nudge"),
     "teams_nudge": ("ADVISOR_TEAMS_NUDGE", "teams", "nudge"),
+    "teams_owner_channel": ("ADVISOR_TEAMS_OWNER_CHANNEL", "teams", "owner_channel"),
+    "teams_owner_routes": ("ADVISOR_TEAMS_OWNER_ROUTES", "teams", "owner_routes"),
+    "teams_service_url": ("ADVISOR_TEAMS_SERVICE_URL", "teams", "service_url"),
 }
 
 

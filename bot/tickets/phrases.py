@@ -48,6 +48,10 @@ class TicketPhrases(BaseModel):
     rate_helpful: Localized
     rate_not_helpful: Localized
     rated: Localized
+    bad_card: Localized
+    no_ticket: Localized
+    not_yours: Localized
+    too_long: Localized
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> TicketPhrases:

@@ -31,7 +31,7 @@ def test_manifest_follows_the_rules(advisor: Advisor) -> None:
     assert len(commands) <= 10
     assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
     titles = [c["title"] for c in commands]
-    assert {"help", "ask", "checklist"} <= set(titles)
+    assert {"help", "ask", "checklist", "ask-owner"} <= set(titles)
     named = [t.split(" ", 1)[1] for t in titles if t.startswith("checklist ")]
     assert set(named) == set(advisor.knowledge.checklists)
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
