@@ -64,7 +64,7 @@ class SqlLearnedStore:
         values = row | {"key": _hash(key), "at": row["at"].astimezone(UTC)}
         statement = dialect.insert(learned).values(**values).on_conflict_do_nothing(index_elements=["key"])
         with self._writing(), self.engine.begin() as conn:
-            made = conn.execute(statement).rowcount == 1
+            made = conn.execute(statement.returning(L.id)).first() is not None
             stored = conn.execute(sa.select(learned).where(L.key == values["key"])).mappings().one()
         return stored, made
 
