@@ -14,7 +14,7 @@ from ..knowledge.knowledge import Knowledge
 from ..knowledge.localized import LANGS
 from ..text import detect_lang, has_words
 from .merge import with_learned
-from .records import Entry, Example, Learned, LearnedStore
+from .records import Entry, Example, Learned, LearnedStore, example_key
 
 __all__ = ["MAX_ANSWER", "MAX_QUESTION", "MAX_VARIANTS", "REFUSALS", "Lesson", "Teacher", "entry_id"]
 
@@ -115,7 +115,9 @@ class Teacher:
             topic, question, lang if lang in LANGS else detect_lang(question), by, self.clock(), ticket
         )
         if other == topic:
-            return Lesson(example)
+            key = example_key(topic, question)
+            stored = [e for e in self.learned().examples if example_key(e.topic, e.text) == key]
+            return Lesson(stored[0] if stored else example)
         stored, made = self.store.add_example(example)
         return Lesson(stored, changed=made)
 
