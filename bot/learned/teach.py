@@ -116,8 +116,8 @@ class Teacher:
         )
         if other == topic:
             key = example_key(topic, question)
-            stored = [e for e in self.learned().examples if example_key(e.topic, e.text) == key]
-            return Lesson(stored[0] if stored else example)
+            known = [e for e in self.learned().examples if example_key(e.topic, e.text) == key]
+            return Lesson(known[0] if known else example)
         stored, made = self.store.add_example(example)
         return Lesson(stored, changed=made)
 
