@@ -6,8 +6,9 @@ meanwhile.
 Publishes N synthetic owner's entries (three English and two Hebrew questions each) and as many
 added examples into an in-memory learned store, then times one rebuild of the shipped knowledge
 base plus them (the merge and the matcher's build, as each replica's background thread does),
-alone and again while answering. During that second rebuild it answers the labelled questions of tests/data/devset.jsonl and
-prints p50 and p99 of their latency, beside the same questions answered with no rebuild going.
+alone and again while answering. During that second rebuild it answers the labelled questions
+of tests/data/devset.jsonl and prints p50 and p99 of their latency, beside the same questions
+answered with no rebuild going.
 """
 
 from __future__ import annotations
