@@ -6,27 +6,29 @@ meanwhile.
 Publishes N synthetic owner's entries (three English and two Hebrew questions each) and as many
 added examples into an in-memory learned store, then times one rebuild of the shipped knowledge
 base plus them (the merge and the matcher's build, as each replica's background thread does),
-alone and again while answering. During that second rebuild it answers the labelled questions
-of tests/data/devset.jsonl and prints p50 and p99 of their latency, beside the same questions
-answered with no rebuild going.
+alone and again while answering; the encoder's vectors are cached on disk, as in
+``advisor serve``, so a rebuild embeds only what is new. During that second rebuild it answers
+the labelled questions of tests/data/devset.jsonl and prints p50 and p99 of their latency,
+beside the same questions answered with no rebuild going.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bot import Query
+from bot import Query, load_settings
 from bot.advisor import Advisor
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.knowledge.knowledge import Knowledge, load_knowledge
 from bot.learned.records import MemoryLearnedStore
 from bot.learned.refresh import Refresher
 from bot.learned.teach import Teacher
-from bot.matching.build import TopicTexts, build_matcher, default_encoder
+from bot.matching.build import TopicTexts, build_matcher, settings_encoder
 from bot.matching.lexical import Matcher
 from bot.matching.scorers import Encoder
 
@@ -78,7 +80,9 @@ def main() -> None:
     parser.add_argument("--matcher", default="lexical", choices=["lexical", "hybrid"])
     args = parser.parse_args()
     knowledge = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    encoder: Encoder | None = default_encoder() if args.matcher == "hybrid" else None
+    cache = tempfile.TemporaryDirectory()
+    settings = load_settings(matcher=args.matcher, data_dir=Path(cache.name))
+    encoder: Encoder | None = settings_encoder(settings)
 
     def build(k: Knowledge) -> Matcher:
         return build_matcher(TopicTexts.of(k), args.matcher, encoder)
