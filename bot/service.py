@@ -140,7 +140,7 @@ class Service:
         return cls(advisor, store, writer, pseudonyms, deliveries, nudges, desk, teacher, refresher)
 
     def close(self, timeout: float = 10.0) -> None:
-        self.refresher.close(timeout)
+        self.refresher.close(min(timeout, 1.0))
         self.writer.close(timeout)
         self.store.engine.dispose()
         contexts = self.advisor.conversations.store if self.advisor.conversations else None

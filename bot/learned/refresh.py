@@ -74,7 +74,9 @@ class Refresher:
             if self._stop.wait(self.every):
                 return
 
-    def close(self, timeout: float = 10.0) -> None:
+    def close(self, timeout: float = 1.0) -> None:
+        """Stop looking; a build under way is waited for at most ``timeout`` seconds (the thread
+        is a daemon and ends with the process)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
