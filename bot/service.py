@@ -105,9 +105,11 @@ class Service:
         allow_generated_key: bool = False,
         migrate: bool = True,
         base: Advisor | None = None,
+        learn_now: bool = False,
     ) -> Service:
         """Assemble from the settings; ``base`` lends an already built knowledge base and
-        matcher (tests start many servers)."""
+        matcher (tests start many servers). What the policy owner taught is learned in the
+        background, or before this returns with ``learn_now`` (the command line's questions)."""
         pseudonyms = Pseudonymizer(pseudonym_key(settings, allow_generated_key))
         knowledge = base.knowledge if base else load_knowledge(settings.knowledge_dir, settings.policy_file)
         store = SqlQueryLog(settings.log_url)
@@ -136,7 +138,10 @@ class Service:
         learned = SqlLearnedStore(store.engine, store.write_lock)
         teacher = Teacher(learned, knowledge)
         every = settings.learned_refresh_seconds
-        refresher = Refresher(advisor, knowledge, learned, rebuilder(settings, encoder), every).start()
+        refresher = Refresher(advisor, knowledge, learned, rebuilder(settings, encoder), every)
+        if learn_now:
+            refresher.try_refresh()
+        refresher.start()
         return cls(advisor, store, writer, pseudonyms, deliveries, nudges, desk, teacher, refresher)
 
     def close(self, timeout: float = 10.0) -> None:

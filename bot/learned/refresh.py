@@ -65,12 +65,17 @@ class Refresher:
         self._thread.start()
         return self
 
+    def try_refresh(self) -> bool:
+        """``refresh``, a failure logged (the advisor goes on serving what it served)."""
+        try:
+            return self.refresh()
+        except Exception:
+            log.exception("learned entries not refreshed; trying again in %.0fs", self.every)
+            return False
+
     def _run(self) -> None:
         while True:
-            try:
-                self.refresh()
-            except Exception:
-                log.exception("learned entries not refreshed; trying again in %.0fs", self.every)
+            self.try_refresh()
             if self._stop.wait(self.every):
                 return
 

@@ -88,6 +88,13 @@ def test_answering_teaches_and_the_audit_says_who_when_and_what(tmp_path: Path) 
         "he": "לא: השקות משודרות רק בערוצים של החברה.",
     }
     assert (entry["topic"], entry["verdict"]) == ("owner-2", "no")
+    asked = advisor(tmp_path, "ask", "--json", "can we livestream the product launch on TikTok?", env=ENV)
+    answer = json.loads(asked.stdout)
+    assert (answer["topic"], answer["source"], answer["verdict"]) == ("owner-2", "Policy owner", "no")
+    hebrew = json.loads(
+        advisor(tmp_path, "ask", "--json", "מותר לשדר את ההשקה שלנו בטיקטוק?", env=ENV).stdout
+    )
+    assert (hebrew["topic"], hebrew["answer"]) == ("owner-2", "לא: השקות משודרות רק בערוצים של החברה.")
     shown = advisor(tmp_path, "kb", "learned", env=ENV).stdout
     assert "Dana #1 example of join-groups: is the alumni whatsapp group ok to join?" in shown
     assert "Dana #2 published owner-2 (no): " + LAUNCH in shown
