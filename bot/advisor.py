@@ -94,6 +94,15 @@ class Advisor:
             encoder=settings_encoder(settings),
         )
 
+    def adopt(self, knowledge: Knowledge, matcher: Matcher) -> None:
+        """Serve ``knowledge`` (the topics served and more) with its matcher, each part replaced
+        whole and the matcher last, so a question answered meanwhile knows every topic it gets."""
+        self.knowledge = knowledge
+        self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
+        self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
+        self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
+        self.matcher = matcher
+
     def handle(self, query: Query) -> Answer:
         started = self._clock()
         context = self.conversations.recall(query) if self.conversations else None

@@ -1,9 +1,11 @@
 """The running advisor: knowledge, matcher, query log store, background writer, recorder,
-delivery claims and the ticket desk, assembled from the settings and closed together."""
+delivery claims, the ticket desk and what the policy owner taught it, assembled from the
+settings and closed together."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -14,8 +16,13 @@ from .conversation.sql import SqlContextStore, context_engine
 from .delivery.leases import Deliveries
 from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
-from .knowledge.knowledge import load_knowledge
-from .matching.build import settings_encoder
+from .knowledge.knowledge import Knowledge, load_knowledge
+from .learned.refresh import Refresher
+from .learned.sql import SqlLearnedStore
+from .learned.teach import Teacher
+from .matching.build import TopicTexts, build_matcher, settings_encoder
+from .matching.lexical import Matcher
+from .matching.scorers import Encoder
 from .nudge.sql import SqlNudgeStore
 from .nudge.store import NudgeStore
 from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
@@ -65,6 +72,19 @@ def conversations(settings: Settings, store: SqlQueryLog, pseudonyms: Pseudonymi
     return Conversations(contexts, pseudonyms, settings.conversation_ttl_seconds)
 
 
+def rebuilder(settings: Settings, encoder: Encoder | None) -> Callable[[Knowledge], Matcher]:
+    """Builds the settings' kind of matcher for a knowledge base; the sentence encoder is loaded
+    once, at the first build that needs it."""
+    loaded: list[Encoder | None] = [encoder]
+
+    def build(knowledge: Knowledge) -> Matcher:
+        if loaded[0] is None and settings.matcher == "hybrid":
+            loaded[0] = settings_encoder(settings)
+        return build_matcher(TopicTexts.of(knowledge), settings.matcher, loaded[0])
+
+    return build
+
+
 @dataclass
 class Service:
     advisor: Advisor
@@ -74,6 +94,8 @@ class Service:
     deliveries: Deliveries
     nudges: NudgeStore
     desk: Desk
+    teacher: Teacher
+    refresher: Refresher
 
     @classmethod
     def start(
@@ -83,9 +105,11 @@ class Service:
         allow_generated_key: bool = False,
         migrate: bool = True,
         base: Advisor | None = None,
+        learn_now: bool = False,
     ) -> Service:
         """Assemble from the settings; ``base`` lends an already built knowledge base and
-        matcher (tests start many servers)."""
+        matcher (tests start many servers). What the policy owner taught is learned in the
+        background, or before this returns with ``learn_now`` (the command line's questions)."""
         pseudonyms = Pseudonymizer(pseudonym_key(settings, allow_generated_key))
         knowledge = base.knowledge if base else load_knowledge(settings.knowledge_dir, settings.policy_file)
         store = SqlQueryLog(settings.log_url)
@@ -99,20 +123,29 @@ class Service:
             retry_seconds=settings.log_retry_seconds,
             max_spool=settings.spool_max_records,
         )
+        encoder = None if base else settings_encoder(settings)
         advisor = Advisor(
             knowledge,
             matcher=base.matcher if base else settings.matcher,
             thresholds=settings.thresholds,
             recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
-            encoder=None if base else settings_encoder(settings),
+            encoder=encoder,
             conversations=conversations(settings, store, pseudonyms),
         )
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
         nudges = SqlNudgeStore(store.engine, store.write_lock)
         desk = Desk(SqlTicketStore(store.engine, store.write_lock), pseudonyms)
-        return cls(advisor, store, writer, pseudonyms, deliveries, nudges, desk)
+        learned = SqlLearnedStore(store.engine, store.write_lock)
+        teacher = Teacher(learned, knowledge)
+        every = settings.learned_refresh_seconds
+        refresher = Refresher(advisor, knowledge, learned, rebuilder(settings, encoder), every)
+        if learn_now:
+            refresher.try_refresh()
+        refresher.start()
+        return cls(advisor, store, writer, pseudonyms, deliveries, nudges, desk, teacher, refresher)
 
     def close(self, timeout: float = 10.0) -> None:
+        self.refresher.close(min(timeout, 1.0))
         self.writer.close(timeout)
         self.store.engine.dispose()
         contexts = self.advisor.conversations.store if self.advisor.conversations else None

@@ -13,6 +13,8 @@ from bot import Advisor, Knowledge
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.delivery.claims import DeliveryClaims, MemoryDeliveryClaims
 from bot.delivery.sql import SqlDeliveryClaims
+from bot.learned.records import LearnedStore, MemoryLearnedStore
+from bot.learned.sql import SqlLearnedStore
 from bot.querylog.records import MemoryQueryLog, QueryLog
 from bot.querylog.sql import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
@@ -118,6 +120,16 @@ def ticket_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tic
         return
     with sql_log(request, tmp_path) as sql:
         yield SqlTicketStore(sql.engine, sql.write_lock)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def learned_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LearnedStore]:
+    """Every store of learned examples and entries, for the contract tests."""
+    if request.param == "memory":
+        yield MemoryLearnedStore()
+        return
+    with sql_log(request, tmp_path) as sql:
+        yield SqlLearnedStore(sql.engine, sql.write_lock)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The ``advisor`` command line, one module per command group (:mod:`.questions`, :mod:`.quality`,
-:mod:`.log`, :mod:`.tickets`, :mod:`.serve`, :mod:`.bench`, :mod:`.model`, :mod:`.deploy`)."""
+"""The ``advisor`` command line, one module per command group (:mod:`.questions`,
+:mod:`.quality`, :mod:`.learned`, :mod:`.log`, :mod:`.tickets`, :mod:`.serve`, :mod:`.bench`,
+:mod:`.model`, :mod:`.deploy`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from .app import app
 
 # Each command module registers its commands on the app when imported, in the order of --help.
 # isort: off
-from . import questions, quality, log, tickets, serve, bench, model, deploy  # noqa: E402, F401
+from . import questions, quality, learned, log, tickets, serve, bench, model, deploy  # noqa: E402, F401
 # isort: on
 
 __all__ = ["app", "main"]

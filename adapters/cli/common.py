@@ -35,9 +35,10 @@ def load_advisor() -> Advisor:
 
 
 def start_service() -> Service:
-    """The advisor with its query log; the command line may create a local pseudonym key."""
+    """The advisor with its query log and what the policy owner taught it; the command line
+    may create a local pseudonym key."""
     try:
-        return Service.start(load(), allow_generated_key=True)
+        return Service.start(load(), allow_generated_key=True, learn_now=True)
     except AdvisorError as exc:
         raise fail(exc) from exc
 

@@ -20,6 +20,7 @@ from bot.tickets.sql import SqlTicketStore
 
 from .app import tickets_app
 from .common import fail, load, os_user, parse_duration
+from .learned import teach
 
 REFUSALS = {
     "closed": "it is closed: reopen it first",
@@ -165,7 +166,9 @@ def tickets_show(
         typer.echo(describe(ticket, datetime.now(UTC)))
 
 
-def _act(number: int, action: str, by: str | None, text: str | None = None, lang: str | None = None) -> None:
+def _act(
+    number: int, action: str, by: str | None, text: str | None = None, lang: str | None = None
+) -> Ticket:
     desk = open_desk()
     outcome = desk.act(number, action, by or os_user(), text, lang)
     if outcome is None:
@@ -174,6 +177,7 @@ def _act(number: int, action: str, by: str | None, text: str | None = None, lang
         raise fail(ValueError(f"ticket #{number}: {REFUSALS.get(outcome.refused, outcome.refused)}"))
     done = "done" if outcome.changed else "already so"
     typer.echo(f"Ticket #{number}: {outcome.ticket.status} ({done}).")
+    return outcome.ticket
 
 
 BY = typer.Option("--by", help="Who does it (default: your user).")
@@ -191,11 +195,48 @@ def tickets_answer(
     text: Annotated[str, typer.Argument(help="The answer the asker gets.")],
     lang: Annotated[str | None, typer.Option("--lang", help="en or he (default: the answer's).")] = None,
     by: Annotated[str | None, BY] = None,
+    add_example: Annotated[
+        str | None, typer.Option("--add-example", help="Teach: the question is an example of this topic.")
+    ] = None,
+    publish: Annotated[bool, typer.Option("--publish", help="Teach: serve this answer from now on.")] = False,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", help="Another way to ask it (repeatable; with --publish)."),
+    ] = None,
+    verdict: Annotated[
+        str | None, typer.Option("--verdict", help="yes, no, caution or info (with --publish).")
+    ] = None,
+    topic_id: Annotated[
+        str | None, typer.Option("--topic-id", help="The entry's topic id (default: owner-NUMBER).")
+    ] = None,
+    translation: Annotated[
+        str | None, typer.Option("--translation", help="The answer in the other language (with --publish).")
+    ] = None,
 ) -> None:
-    """Answer a ticket; the asker gets it where they asked."""
+    """Answer a ticket; the asker gets it where they asked. With --add-example or --publish the
+    advisor learns from it too (docs/tickets.md, "Into knowledge")."""
     if lang is not None and lang not in ("en", "he"):
         raise typer.BadParameter("--lang is en or he")
-    _act(number, "answer", by, text, lang or detect_lang(text))
+    if not publish and (variant or verdict or topic_id or translation):
+        raise fail(ValueError("--variant, --verdict, --topic-id and --translation go with --publish"))
+    if publish and verdict is None:
+        raise fail(ValueError("--publish needs --verdict (yes, no, caution or info)"))
+    who = by or os_user()
+    answer_lang = lang or detect_lang(text)
+    ticket = _act(number, "answer", who, text, answer_lang)
+    if add_example is not None or publish:
+        teach(
+            ticket,
+            text,
+            answer_lang,
+            who,
+            example_of=add_example,
+            publish=publish,
+            variants=variant or [],
+            verdict=verdict,
+            topic_id=topic_id,
+            translation=translation,
+        )
 
 
 @tickets_app.command("close")

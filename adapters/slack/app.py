@@ -83,6 +83,7 @@ class SlackAdapter:
             settings.ticket_retry_seconds,
             settings.answer_sweep_seconds,
             settings.slack.owner_routes,
+            service.teacher,
         )
         self.digest = (
             SlackDigest(

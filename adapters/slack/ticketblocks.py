@@ -161,7 +161,28 @@ def answer_modal(ticket: Ticket) -> Block:
                     "initial_option": choices[0 if lang != "he" else 1],
                 },
             },
+            learn_block(ticket),
         ],
+    }
+
+
+def learn_block(ticket: Ticket) -> Block:
+    """Into knowledge: the question as an example of the ticket's topic, or the answer
+    published with its verdict (docs/tickets.md)."""
+    teach = [("publish-" + v, f"Publish the answer ({v})") for v in ("yes", "no", "caution", "info")]
+    if ticket.topic:
+        teach.insert(0, ("example", f"Add the question to {ticket.topic}"))
+    return {
+        "type": "input",
+        "block_id": "learn",
+        "optional": True,
+        "label": _plain("Into knowledge"),
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "placeholder": _plain("Only answer this asker"),
+            "options": [{"text": _plain(label, 75), "value": value} for value, label in teach],
+        },
     }
 
 

@@ -7,8 +7,9 @@ They are told its number, then every change and the answer, where they asked: th
 the answer they clicked under, or their DM. ``/advisor my-questions`` lists theirs.
 
 The owner: a card in the owners' channel (``ADVISOR_SLACK_OWNER_CHANNEL``) with Assign to me,
-Answer (a modal), Close and Reopen, updated in place on every change, whoever made it in this
-process (Slack, the dashboard); :mod:`.ticketcards` posts them, once, and retries.
+Answer (a modal, which can also teach the advisor: docs/tickets.md), Close and Reopen, updated
+in place on every change, whoever made it in this process (Slack, the dashboard);
+:mod:`.ticketcards` posts them, once, and retries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.learned.teach import Lesson, Teacher
 from bot.text import detect_lang
 from bot.tickets.desk import Desk, ticket_key
 from bot.tickets.phrases import TicketPhrases
@@ -71,8 +73,10 @@ class SlackTickets:
         retry_seconds: float = FIRST_RETRY_SECONDS,
         sweep_seconds: float = 10.0,
         routes: dict[str, str] | None = None,
+        teacher: Teacher | None = None,
     ) -> None:
         self.desk = desk
+        self.teacher = teacher
         self.phrases = phrases
         self.client = client
         self.delivery = delivery
@@ -219,6 +223,24 @@ class SlackTickets:
         outcome = await asyncio.to_thread(self.desk.act, number, "answer", who, text, lang)
         if outcome is not None and outcome.refused == "closed":
             return "This ticket is closed: reopen it first."
+        learn = _field(view, "learn")
+        if outcome is None or outcome.refused or not isinstance(learn, str) or self.teacher is None:
+            return None
+        lesson = await asyncio.to_thread(self._teach, outcome.ticket, learn, who)
+        return f"Answered, but not learned: {lesson.message()}" if lesson and lesson.refused else None
+
+    def _teach(self, ticket: Ticket, learn: str, who: str) -> Lesson | None:
+        """The owner's choice under "Into knowledge", after the answer is stored."""
+        assert self.teacher is not None
+        if learn == "example" and ticket.topic:
+            return self.teacher.add_example(
+                ticket.topic, ticket.question, who, lang=ticket.lang, ticket=ticket.number
+            )
+        if learn.startswith("publish-") and ticket.answer:
+            questions = {ticket.lang: [ticket.question]}
+            answer: dict[str, str | None] = {ticket.answer_lang or ticket.lang: ticket.answer}
+            verdict = learn.removeprefix("publish-")
+            return self.teacher.publish(None, questions, answer, verdict, who, ticket=ticket.number)
         return None
 
     # -- changes: the owner's card and the asker's news ---------------------------------------

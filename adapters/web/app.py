@@ -25,6 +25,7 @@ from ..channel import BodyRefused, ask, labels, read_json
 from .asking import AskOwner
 from .clients import Proxies
 from .dashboard import Dashboard
+from .learning import Learning
 from .limits import LoginGuard, RateLimit
 from .responses import HERE, SECURITY_HEADERS, STATIC, Refused, error
 from .tickets import TicketsAdmin
@@ -61,6 +62,8 @@ class WebAdapter:
         routes.add_get("/api/openapi.yaml", self.openapi)
         self.dashboard.mount(app)
         TicketsAdmin(self.dashboard, self.service.desk, self.settings.max_body_bytes).mount(app)
+        service = self.service
+        Learning(self.dashboard, service.desk, service.teacher, self.settings.max_body_bytes).mount(app)
         visitor = lambda r: r.cookies.get(VISITOR)  # noqa: E731
         AskOwner(self.service.desk, self.ticket_phrases, self._guard, visitor).mount(app)
 

@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     ticket_retry_seconds: float = Field(2.0, gt=0)
     """How long before a ticket's card is tried again when the owners' channel could not be
     reached; doubled after each failure, up to five minutes (docs/tickets.md)."""
+    learned_refresh_seconds: float = Field(3.0, gt=0, le=3600)
+    """How often each replica asks whether the policy owner taught the advisor something new
+    (a cheap query); when so, it rebuilds its matcher in the background (docs/tickets.md)."""
     digest_weekday: int = Field(0, ge=0, le=6)
     """The day the owners' channel gets the weekly digest (0 is Monday), from ``digest_hour``."""
     digest_hour: int = Field(8, ge=0, le=23)

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from ..text import normalize
 from .knowledge import REQUIRED_TOPICS, Knowledge
+from .sources import OWNER
 
 __all__ = ["Finding", "check_knowledge"]
 
@@ -93,11 +94,11 @@ def _prompt_topics(knowledge: Knowledge) -> list[Finding]:
 
 def _follow_ups_unwritten(knowledge: Knowledge) -> list[Finding]:
     """Advice topics that cannot say why, or what to do instead, when a follow-up asks: they
-    answer with their answer again."""
+    answer with their answer again (the policy owner's entries answer as the owner wrote)."""
     return [
         Finding("warning", f"topics/{topic.id}.yaml: {name}", "missing: a follow-up gets the answer again")
         for topic in knowledge.topics.values()
-        if topic.kind == "advice"
+        if topic.kind == "advice" and topic.source != OWNER
         for name in ("why", "instead")
         if getattr(topic, name) is None
     ]

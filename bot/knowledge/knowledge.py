@@ -19,7 +19,7 @@ from .checklists import Checklist, load_checklists
 from .loading import read_model, read_yaml
 from .localized import Localized, LocalizedList, NonEmpty, placeholders
 from .policy import Policy
-from .sources import SOURCES, Source
+from .sources import OWNER, SOURCES, Source
 
 __all__ = [
     "REQUIRED_TOPICS",
@@ -114,7 +114,10 @@ class Topic(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Topic:
-        if len(self.examples.en) < 3 or len(self.examples.he) < 3:
+        if self.source == OWNER:
+            if not self.examples.all():
+                raise ValueError("examples: the policy owner's entry needs at least one question")
+        elif len(self.examples.en) < 3 or len(self.examples.he) < 3:
             raise ValueError("examples: at least 3 English and 3 Hebrew questions are needed")
         texts: list[Localized | Reason] = [self.answer, *(rule.answer for rule in self.verdicts)]
         texts += [r for r in (self.why, self.instead) if r is not None]
@@ -264,9 +267,12 @@ def load_synonyms(path: Path) -> dict[str, list[str]]:
 
 
 def load_knowledge(directory: Path, policy_path: Path | None = None) -> Knowledge:
-    """Load and validate ``directory`` (topics/, phrases.yaml) and the policy file."""
+    """Load and validate ``directory`` (topics/, examples added to them in examples/,
+    phrases.yaml) and the policy file."""
     directory = Path(directory)
-    topics = load_topics(directory / "topics")
+    from .additions import apply_additions
+
+    topics = apply_additions(load_topics(directory / "topics"), directory / "examples")
     checklists = load_checklists(directory / "checklists", topics)
     for topic in topics.values():
         if topic.checklist and topic.checklist not in checklists:

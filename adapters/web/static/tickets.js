@@ -86,6 +86,8 @@ async function show(number) {
     history.append(cell("li", `${event.at.slice(0, 16).replace("T", " ")} ${event.action} by ${event.by}`));
   }
   $("answer-lang").value = ticket.answer_lang || ticket.lang;
+  $("learn-status").textContent = "";
+  $("learn-topic").value = ticket.topic || "";
 }
 
 async function act(action, extra) {
@@ -111,6 +113,29 @@ $("reopen").addEventListener("click", () => act("reopen", {}));
 $("answer-form").addEventListener("submit", (event) => {
   event.preventDefault();
   act("answer", { text: $("answer-text").value, lang: $("answer-lang").value });
+});
+async function teach(body) {
+  if (!current) return;
+  const by = $("by").value.trim();
+  if (!by) { $("learn-status").textContent = "Say who you are first."; $("by").focus(); return; }
+  const response = await fetch("/api/admin/learned", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ ticket: current.number, by, lang: "en", ...body }),
+  });
+  const data = await response.json();
+  if (!response.ok) { $("learn-status").textContent = data.error; return; }
+  const what = data.learned.kind === "entry" ? `Published as ${data.learned.topic}` : `Added to ${data.learned.topic}`;
+  $("learn-status").textContent = data.changed ? `${what}.` : `${what} already.`;
+}
+
+$("learn-example").addEventListener("click", () => teach({ example_of: $("learn-topic").value.trim() }));
+$("learn-publish").addEventListener("click", () => {
+  const variants = { en: [], he: [] };
+  for (const line of $("learn-variants").value.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    variants[/[\u0590-\u05FF]/.test(line) ? "he" : "en"].push(line);
+  }
+  teach({ publish: { variants, verdict: $("learn-verdict").value } });
 });
 $("filter").addEventListener("submit", (event) => { event.preventDefault(); load(); });
 load();

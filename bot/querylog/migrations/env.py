@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from bot.learned import schema as _learned  # noqa: F401 - its table joins the metadata
 from bot.querylog.schema import metadata
 from bot.tickets import schema as _tickets  # noqa: F401 - its table joins the metadata
 

@@ -1,0 +1,70 @@
+"""Teaching the advisor from the dashboard's tickets page in a real browser (Debian's Chromium
+through Playwright): an example, a refusal, and an owner's entry the page's advisor then serves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.adapters.web.test_web_browser import browser, page  # noqa: F401, F811 - fixtures
+from tests.adapters.web.test_web_learned import eventually
+from tests.adapters.web.test_web_tickets import opened
+from tests.webkit import ADMIN_TOKEN, WebRig
+
+LAUNCH = "may I livestream our product launch on TikTok?"
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[WebRig]:
+    rig = WebRig(tmp_path, matcher="lexical", learned_refresh_seconds=0.2)
+    yield rig
+    rig.close()
+
+
+def test_the_owner_adds_an_example_and_publishes_an_answer(page, web: WebRig) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    desk = web.service.desk
+    alumni = opened(
+        desk, "a", "is the alumni whatsapp group of my university ok to be in", topic="join-groups"
+    )
+    launch = opened(desk, "b", LAUNCH)
+    desk.act(launch, "answer", "Dana", "No: launches stream only on our own channels.", "en")
+
+    page.goto("/admin/tickets")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("button[type=submit]")
+    page.locator("#topics").wait_for()
+    page.goto("/admin/tickets")
+    page.select_option("#status-filter", "")
+    page.click("#filter button[type=submit]")
+    rows = page.locator("tr.ticket")
+    expect(rows).to_have_count(2)
+    page.locator(f"tr.ticket[data-number='{alumni}']").click()
+    expect(page.locator("#learn-topic")).to_have_value("join-groups")
+    page.fill("#by", "Dana")
+    page.fill("#learn-topic", "no-such-topic")
+    page.click("#learn-example")
+    expect(page.locator("#learn-status")).to_have_text("there is no topic no-such-topic")
+    page.fill("#learn-topic", "join-groups")
+    page.click("#learn-example")
+    expect(page.locator("#learn-status")).to_have_text("Added to join-groups.")
+
+    page.locator(f"tr.ticket[data-number='{launch}']").click()
+    expect(page.locator("#learn-status")).to_have_text("")
+    page.fill("#learn-variants", "can we stream the launch on tiktok\nמותר לשדר את ההשקה בטיקטוק?")
+    page.select_option("#learn-verdict", "no")
+    page.click("#learn-publish")
+    expect(page.locator("#learn-status")).to_have_text(f"Published as owner-{launch}.")
+
+    [example] = web.service.teacher.learned().examples
+    [entry] = web.service.teacher.learned().entries
+    assert (example.topic, example.by, example.ticket) == ("join-groups", "Dana", alumni)
+    assert entry.variants == {
+        "en": (LAUNCH, "can we stream the launch on tiktok"),
+        "he": ("מותר לשדר את ההשקה בטיקטוק?",),
+    }
+    assert (entry.verdict, entry.answer) == ("no", {"en": "No: launches stream only on our own channels."})
+    answer = eventually("can we livestream the product launch on TikTok?", f"owner-{launch}", web)
+    assert (answer["topic"], answer["source"]) == (f"owner-{launch}", "Policy owner")
