@@ -270,7 +270,7 @@ class Advisor:
 
     def _sources_label(self, sources: list[str], lang: str) -> str:
         phrases = self.knowledge.phrases
-        names = ", ".join(phrases.sources[s].get(lang) for s in sources)  # type: ignore[index]
+        names = "; ".join(phrases.sources[s].get(lang) for s in sources)  # type: ignore[index]
         return phrases.source_cite.get(lang).format(source=names)
 
     def _checklist_for(self, text: str, lang: str) -> Answer:
