@@ -252,6 +252,9 @@ def test_a_store_that_fails_never_fails_an_answer(advisor: Advisor) -> None:
         ("האם לשתף את הפרטים העסקיים שלי עם כולם בפייסבוק?", "מה הסיבה?", "why"),
         ("מותר להתקין את וואטסאפ על מחשב העבודה?", "אז מה כן אפשר לעשות?", "instead"),
         ("מותר להתקין את וואטסאפ על מחשב העבודה?", "למה בעצם?", "why"),
+        ("may I install the tiktok app on my work laptop?", "how so?", "why"),
+        ("should I join a facebook group of our customers?", "what could go wrong?", "why"),
+        ("מותר להתקין את וואטסאפ על מחשב העבודה?", "מה רע בזה?", "why"),
     ],
 )
 def test_why_instead_and_more_in_other_words(talk: Talk, first: str, then: str, kind: str) -> None:
