@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.tickets.desk import Desk
-from bot.tickets.records import Ticket, TicketFilter
+from bot.tickets.records import Ticket
 
 from ..tasks import Tasks
 from .ticketblocks import owner_card
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 MAX_RETRY_SECONDS = 300.0
 CLAIM_SECONDS = 60.0
-UNFINISHED = frozenset({"open", "assigned", "answered"})
 
 
 class OwnerCards:
@@ -87,14 +86,7 @@ class OwnerCards:
                     self.tasks.spawn(self.show(number), "slack-ticket")
 
     def _missing(self) -> list[int]:
-        now = datetime.now(UTC)
-        found = self.desk.list(TicketFilter(statuses=UNFINISHED, limit=200))
-        return [
-            t.number
-            for t in found
-            if "ts" not in (where := t.cards.get("slack") or {})
-            and ("pending" not in where or datetime.fromisoformat(where["until"]) < now)
-        ]
+        return [t.number for t in self.desk.without_card("slack")]
 
     async def show(self, number: int) -> None:
         """Post the ticket's card, or update it where it is; retried with backoff while the

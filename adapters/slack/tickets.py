@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 2.0
 MAX_RETRY_SECONDS = 300.0
 CLAIM_SECONDS = 60.0
-UNFINISHED = frozenset({"open", "assigned", "answered"})
 OWNER_ACTIONS = {"ticket-assign": "assign", "ticket-close": "close", "ticket-reopen": "reopen"}
 
 

@@ -25,7 +25,7 @@ from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.tickets.desk import Desk
-from bot.tickets.records import Ticket, TicketFilter
+from bot.tickets.records import Ticket
 
 from ..tasks import Tasks
 from .auth import AdvisorAuthentication
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "teams"
 MAX_RETRY_SECONDS = 300.0
 CLAIM_SECONDS = 60.0
-UNFINISHED = frozenset({"open", "assigned", "answered"})
 
 
 def card_activity(card: dict[str, Any]) -> Activity:
@@ -153,15 +152,7 @@ class OwnerCards:
                     self.tasks.spawn(self.show(number), "teams-ticket")
 
     def _missing(self) -> list[int]:
-        now = datetime.now(UTC)
-        found = self.desk.list(TicketFilter(statuses=UNFINISHED, limit=200))
-        return [
-            t.number
-            for t in found
-            if self.channel_for(t)
-            and "ts" not in (where := t.cards.get(PLATFORM) or {})
-            and ("pending" not in where or datetime.fromisoformat(where["until"]) < now)
-        ]
+        return [t.number for t in self.desk.without_card(PLATFORM) if self.channel_for(t)]
 
     async def show(self, number: int) -> None:
         """Post the ticket's card, or update it where it is; retried with backoff while the

@@ -21,7 +21,7 @@ from ..querylog.pseudonyms import Pseudonymizer
 from ..querylog.redaction import redact
 from ..text import clean, detect_lang, has_words
 from .lifecycle import Outcome, apply
-from .records import Contact, Draft, Ticket, TicketFilter, TicketStore
+from .records import UNFINISHED, Contact, Draft, Ticket, TicketFilter, TicketStore
 
 __all__ = ["Desk", "Figures", "figures", "ticket_key"]
 
@@ -190,6 +190,17 @@ class Desk:
 
     def list(self, where: TicketFilter) -> list[Ticket]:
         return self.store.list(where)
+
+    def without_card(self, platform: str, limit: int = 200) -> Sequence[Ticket]:
+        """Open tickets with no card on ``platform`` and no replica posting one (a pending
+        post whose time ran out counts as none)."""
+        now = datetime.now(UTC)
+        return [
+            t
+            for t in self.store.list(TicketFilter(statuses=UNFINISHED, limit=limit))
+            if "ts" not in (where := t.cards.get(platform) or {})
+            and ("pending" not in where or datetime.fromisoformat(where["until"]) < now)
+        ]
 
     def mine(self, user_id: str, limit: int = 20) -> Sequence[Ticket]:
         """The asker's own tickets, by their platform id."""

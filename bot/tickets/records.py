@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 __all__ = [
     "STATUSES",
+    "UNFINISHED",
     "Contact",
     "Draft",
     "Event",
@@ -30,6 +31,8 @@ __all__ = [
 
 Status = Literal["open", "assigned", "answered", "closed"]
 STATUSES: tuple[Status, ...] = ("open", "assigned", "answered", "closed")
+# Tickets still waiting for something: their cards are kept up to date.
+UNFINISHED = frozenset({"open", "assigned", "answered"})
 
 
 @dataclass(frozen=True, slots=True)
