@@ -5,7 +5,6 @@ settings and closed together."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -16,13 +15,11 @@ from .conversation.sql import SqlContextStore, context_engine
 from .delivery.leases import Deliveries
 from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
-from .knowledge.knowledge import Knowledge, load_knowledge
+from .knowledge.knowledge import load_knowledge
 from .learned.refresh import Refresher
 from .learned.sql import SqlLearnedStore
 from .learned.teach import Teacher
-from .matching.build import TopicTexts, build_matcher, settings_encoder
-from .matching.lexical import Matcher
-from .matching.scorers import Encoder
+from .matching.build import growing, settings_encoder
 from .nudge.sql import SqlNudgeStore
 from .nudge.store import NudgeStore
 from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
@@ -70,19 +67,6 @@ def conversations(settings: Settings, store: SqlQueryLog, pseudonyms: Pseudonymi
     else:
         contexts = SqlContextStore(context_engine(settings.log_url))
     return Conversations(contexts, pseudonyms, settings.conversation_ttl_seconds)
-
-
-def rebuilder(settings: Settings, encoder: Encoder | None) -> Callable[[Knowledge], Matcher]:
-    """Builds the settings' kind of matcher for a knowledge base; the sentence encoder is loaded
-    once, at the first build that needs it."""
-    loaded: list[Encoder | None] = [encoder]
-
-    def build(knowledge: Knowledge) -> Matcher:
-        if loaded[0] is None and settings.matcher == "hybrid":
-            loaded[0] = settings_encoder(settings)
-        return build_matcher(TopicTexts.of(knowledge), settings.matcher, loaded[0])
-
-    return build
 
 
 @dataclass
@@ -138,7 +122,7 @@ class Service:
         learned = SqlLearnedStore(store.engine, store.write_lock)
         teacher = Teacher(learned, knowledge)
         every = settings.learned_refresh_seconds
-        refresher = Refresher(advisor, knowledge, learned, rebuilder(settings, encoder), every)
+        refresher = Refresher(advisor, knowledge, learned, growing(advisor.matcher), every)
         if learn_now:
             refresher.try_refresh()
         refresher.start()

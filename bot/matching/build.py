@@ -3,7 +3,7 @@ or over any labelled texts (the public intent benchmarks build theirs here too).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..config import Settings
@@ -19,6 +19,8 @@ __all__ = [
     "TopicTexts",
     "build_matcher",
     "default_encoder",
+    "extend_matcher",
+    "growing",
     "lexical_matcher",
     "settings_encoder",
 ]
@@ -151,3 +153,27 @@ def build_matcher(topics: TopicTexts, kind: str = "hybrid", encoder: Encoder | N
         declines=topics.declines,
         keywords=topics.keywords,
     )
+
+
+def extend_matcher(matcher: Matcher, topics: TopicTexts) -> Matcher:
+    """A matcher like ``matcher`` for topics that grew (what the policy owner taught): a fused
+    one keeps its scorers' settings, its encoder and its learned fusion, and only fits the
+    scorers again, once, on every text; a plain lexical matcher is built anew."""
+    explainer = lexical_matcher(topics)
+    if not isinstance(matcher, FusedMatcher):
+        return explainer
+    return FusedMatcher(
+        topics.examples,
+        matcher.lexical.reading(explainer.analyze_example, explainer.analyze),
+        explainer,
+        matcher.others,
+        matcher.stacking,
+        declines=topics.declines,
+        keywords=topics.keywords,
+        fusion=matcher,
+    )
+
+
+def growing(matcher: Matcher) -> Callable[[Knowledge], Matcher]:
+    """Builds matchers like ``matcher`` for knowledge bases grown from the one it was built for."""
+    return lambda knowledge: extend_matcher(matcher, TopicTexts.of(knowledge))

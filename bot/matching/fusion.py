@@ -173,10 +173,16 @@ class FusedMatcher:
         stacking: Stacking = Stacking(),
         declines: Sequence[str] = (),
         keywords: Mapping[str, Sequence[str]] | None = None,
+        fusion: FusedMatcher | None = None,
     ) -> None:
         """``declines`` names the topics that hold questions to turn down; ``keywords`` (words
         and titles) train the scorers in every fold but are never held out: the fusion learns
-        from how questions are asked, not from single words."""
+        from how questions are asked, not from single words.
+
+        ``fusion`` lends the fusion another matcher of the same scorers learned: the scorers are
+        then fitted once on every text, without folds, in a fraction of the time. The fusion's
+        features are the same for any topic, so it serves topics it never saw (what the policy
+        owner teaches)."""
         keywords = keywords or {}
         self.topics = [t for t, examples in documents.items() if examples or keywords.get(t)]
         self._declines = np.array([t in set(declines) for t in self.topics], dtype=bool)
@@ -186,14 +192,20 @@ class FusedMatcher:
         self.stacking = stacking
         self.scorers = [s.name for s in (lexical, *self.others)]
         self._batched: Batcher[tuple[str, int], list[Candidate]] = Batcher(self._rank_batch)
+        self._meta: dict[str, _Meta]
+        if fusion is not None and fusion.scorers != self.scorers:
+            raise ValueError(f"a fusion of {fusion.scorers} cannot fuse {self.scorers}")
         corpus = _Corpus(self.topics, documents, keywords, explainer, lexical, self.others)
-        held = self._held_out(corpus)
         n_topics = len(self.topics)
         self._lexical = lexical.fit(corpus.lexical, corpus.labels, n_topics)
         self._others: list[FittedScorer] = [
             s.fit(f, corpus.labels, n_topics) for s, f in zip(self.others, corpus.other, strict=True)
         ]
         self._topic_words = _topic_words(corpus.analyses, corpus.labels.tolist(), n_topics)
+        if fusion is not None:
+            self._meta = fusion._meta
+            return
+        held = self._held_out(corpus)
         kept = np.flatnonzero(corpus.held)
         self._meta = self._learn(
             [corpus.texts[i] for i in kept],

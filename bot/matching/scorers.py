@@ -127,6 +127,10 @@ class LexicalScorer:
         self.c = c
         self.surface = surface
 
+    def reading(self, analyze_example: Analyzer, analyze_question: Analyzer) -> LexicalScorer:
+        """The same scorer over other analyzers (those of a knowledge base that grew)."""
+        return LexicalScorer(analyze_example, analyze_question, self.chars, self.c, self.surface)
+
     def counts(self, analysis: Analysis) -> dict[str, float]:
         counts = {"w " + k: v for k, v in analysis.words.items()}
         counts.update(("c" + k, v * self.chars) for k, v in analysis.chars.items())
@@ -198,10 +202,21 @@ class SemanticScorer:
         self._examples = example_vectors or encoder.encode
         self.c = c
         self.scale = scale
+        self._known: dict[str, Matrix] = {}
+        """Every example's vector embedded so far: a knowledge base that grows embeds only
+        what is new."""
 
     def features(self, texts: Sequence[str], questions: bool = False) -> Matrix:
-        vectors = self.encoder.encode(texts) if questions else self._examples(texts)
-        return np.asarray(vectors, dtype=np.float64)
+        if questions:
+            return np.asarray(self.encoder.encode(texts), dtype=np.float64)
+        new = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if len(new) == len(set(texts)):
+            vectors = np.asarray(self._examples(texts), dtype=np.float64)
+            self._known.update(zip(texts, vectors, strict=True))
+            return vectors
+        if new:
+            self._known.update(zip(new, np.asarray(self.encoder.encode(new), dtype=np.float64), strict=True))
+        return np.stack([self._known[t] for t in texts])
 
     def take(self, features: Matrix, rows: Any) -> Matrix:
         return features[np.asarray(rows, dtype=np.int64)]

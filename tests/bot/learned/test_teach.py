@@ -13,7 +13,7 @@ from bot.knowledge.knowledge import Knowledge
 from bot.learned.records import Entry, MemoryLearnedStore
 from bot.learned.refresh import Refresher
 from bot.learned.teach import MAX_ANSWER, MAX_QUESTION, MAX_VARIANTS, Teacher
-from bot.matching.build import TopicTexts, build_matcher
+from bot.matching.build import TopicTexts, build_matcher, growing
 from bot.matching.lexical import Matcher
 from bot.query import Query
 from bot.testing import shipped_advisor
@@ -118,7 +118,7 @@ def test_an_entry_is_published_once_under_its_ticket_and_a_different_one_is_refu
 def test_the_advisor_serves_what_was_learned_citing_the_policy_owner(base: Advisor, teacher: Teacher) -> None:
     advisor = Advisor(base.knowledge, matcher=base.matcher, thresholds=base.thresholds)
     teacher.publish(None, LAUNCH, {"he": "לא: השקות משודרות {רק} בערוצים שלנו."}, "no", "Dana", ticket=7)
-    refresher = Refresher(advisor, base.knowledge, teacher.store, lexical, 60)
+    refresher = Refresher(advisor, base.knowledge, teacher.store, growing(base.matcher), 60)
     assert advisor.handle(Query("can we livestream the product launch on TikTok?")).topic != "owner-7"
     assert refresher.refresh() is True
     answer = advisor.handle(Query("can we livestream the product launch on TikTok?"))

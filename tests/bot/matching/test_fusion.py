@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from bot.matching.build import TopicTexts, extend_matcher
 from bot.matching.fusion import FusedMatcher, Stacking, _folds
 from bot.matching.lexical import LexicalMatcher
-from bot.matching.scorers import LexicalScorer
+from bot.matching.scorers import LexicalScorer, SemanticScorer
 
 TOPICS = {
     "apps": [
@@ -108,3 +110,76 @@ def test_keywords_train_every_fold_and_are_never_held_out() -> None:
     assert tested == list(range(9))
     for train, test in folds:
         assert {9, 10} <= set(train.tolist()) and not set(train.tolist()) & set(test.tolist())
+
+
+LIVESTREAM = [
+    "may I livestream our product launch on tiktok",
+    "can we stream the launch live",
+    "מותר לשדר את ההשקה בלייב בטיקטוק",
+]
+
+
+def grown(**more: list[str]) -> TopicTexts:
+    topics = {**TOPICS, **more}
+    documents = {t: [*texts, *KEYWORDS.get(t, [])] for t, texts in topics.items()}
+    return TopicTexts(examples=topics, documents=documents, keywords=KEYWORDS, declines=["off-topic"])
+
+
+def test_a_matcher_extended_to_the_same_topics_ranks_as_it_did() -> None:
+    matcher = build()
+    again = extend_matcher(matcher, grown())
+    assert isinstance(again, FusedMatcher) and again is not matcher
+    questions = ["can I put a browser extension on the work laptop", "להצטרף לקבוצה של לקוחות", "weather?"]
+    assert again.rank_many(questions) == matcher.rank_many(questions)
+
+
+def test_an_extended_matcher_serves_a_new_topic_with_the_fusion_it_had() -> None:
+    matcher = build()
+    extended = extend_matcher(matcher, grown(livestream=LIVESTREAM))
+    assert isinstance(extended, FusedMatcher)
+    assert extended.weights == matcher.weights
+    assert "livestream" not in matcher.topics and "livestream" in extended.topics
+    assert extended.rank("is a live stream of the launch on tiktok ok", 1)[0].topic == "livestream"
+    assert extended.rank("should I join this facebook group", 1)[0].topic == "groups"
+    assert extended.rank("מותר לשדר בלייב את ההשקה?", 1)[0].topic == "livestream"
+
+
+def test_a_plain_lexical_matcher_is_built_anew() -> None:
+    extended = extend_matcher(LexicalMatcher(TOPICS), grown(livestream=LIVESTREAM))
+    assert isinstance(extended, LexicalMatcher)
+    assert extended.rank("may we livestream the launch on tiktok", 1)[0].topic == "livestream"
+
+
+def test_a_fusion_lends_itself_only_to_the_scorers_it_was_learned_for() -> None:
+    explainer = LexicalMatcher(TOPICS)
+    lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
+    semantic = SemanticScorer(Letters())
+    with pytest.raises(ValueError, match="cannot fuse"):
+        FusedMatcher(TOPICS, lexical, explainer, [semantic], fusion=build())
+
+
+class Letters:
+    """A sentence encoder of letter counts: enough to count what the scorer asks it to embed."""
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded += texts
+        vectors = np.array([[t.count(c) for c in "abcdefghijklmnopqrstuvwxyz"] for t in texts], dtype=float)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1.0)
+
+
+def test_a_knowledge_base_that_grows_embeds_only_its_new_examples() -> None:
+    encoder = Letters()
+    scorer = SemanticScorer(encoder)
+    first = scorer.features(TOPICS["apps"])
+    assert encoder.encoded == TOPICS["apps"]
+    grown_texts = [*TOPICS["apps"][:3], "a brand new example", *TOPICS["apps"][3:]]
+    again = scorer.features(grown_texts)
+    assert encoder.encoded == [*TOPICS["apps"], "a brand new example"]
+    assert np.array_equal(again[[0, 1, 2, *range(4, len(grown_texts))]], first)
+    assert np.allclose(again[3], encoder.encode(["a brand new example"])[0])
+    scorer.features(["how do I cook rice"], questions=True)
+    scorer.features(["how do I cook rice"], questions=True)
+    assert encoder.encoded[-2:] == ["how do I cook rice"] * 2

@@ -6,6 +6,7 @@ these tests fail rather than skip when they are missing.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,12 +17,17 @@ from bot import ConfigError, Query, load_settings
 from bot.advisor import Advisor
 from bot.answer import Outcome
 from bot.knowledge.knowledge import load_knowledge
+from bot.learned.merge import with_learned
+from bot.learned.records import MemoryLearnedStore
+from bot.learned.teach import Teacher
+from bot.matching.build import TopicTexts, build_matcher, growing
 from bot.matching.fusion import FusedMatcher, Stacking
 from bot.matching.lexical import LexicalMatcher
 from bot.matching.scorers import LexicalScorer, SemanticScorer
 from bot.matching.semantic import Encoder, available
 from bot.testing import DEFAULT_KNOWLEDGE_DIR
 from bot.text import is_hebrew
+from tests.paths import DATA
 
 from .test_fusion import TOPICS
 
@@ -79,6 +85,29 @@ def test_the_advisor_answers_and_declines_with_it(advisor: Advisor) -> None:
     hebrew = advisor.handle(Query("מותר להתקין את האפליקציה של לינקדאין במחשב של העבודה?"))
     assert hebrew.outcome is Outcome.ANSWERED and hebrew.topic == "install-apps" and hebrew.lang == "he"
     assert advisor.handle(Query("what is a good recipe for lasagna?")).outcome is Outcome.DECLINED
+
+
+def test_what_the_owner_teaches_is_served_as_a_full_rebuild_would(advisor: Advisor) -> None:
+    teacher = Teacher(MemoryLearnedStore(), advisor.knowledge)
+    variants = {
+        "en": ["may I livestream our product launch on TikTok?", "can we stream the launch live"],
+        "he": ["מותר לשדר את ההשקה בלייב?"],
+    }
+    assert teacher.publish("owner-launch", variants, {"en": "No."}, "no", "Dana").changed
+    knowledge = with_learned(advisor.knowledge, teacher.learned())
+    extended = growing(advisor.matcher)(knowledge)
+    assert isinstance(extended, FusedMatcher) and isinstance(advisor.matcher, FusedMatcher)
+    assert extended.weights == advisor.matcher.weights
+    grown = Advisor(knowledge, matcher=extended)
+    assert grown.handle(Query("can we livestream the product launch on tiktok?")).topic == "owner-launch"
+    assert grown.handle(Query("should I join this facebook group?")).topic == "join-groups"
+    rebuilt = build_matcher(TopicTexts.of(knowledge), "hybrid", advisor.matcher.others[0].encoder)
+    with (DATA / "devset.jsonl").open(encoding="utf-8") as lines:
+        questions = [json.loads(line)["q"] for line in lines if line.strip()]
+    questions += [*variants["en"], *variants["he"], "is a tiktok live of the launch fine?"]
+    firsts = [r[0].topic for r in extended.rank_many(questions, 1)]
+    agree = sum(a == r[0].topic for a, r in zip(firsts, rebuilt.rank_many(questions, 1), strict=True))
+    assert agree >= 0.97 * len(questions), f"{agree} of {len(questions)} ranked first alike"
 
 
 def test_a_model_file_that_does_not_match_its_checksum_is_refused(
