@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from bot.matching.build import TopicTexts, extend_matcher
-from bot.matching.fusion import FusedMatcher, Stacking, _folds
+from bot.matching.fusion import FusedMatcher, Stacking
 from bot.matching.lexical import LexicalMatcher
 from bot.matching.scorers import LexicalScorer, SemanticScorer
+from bot.matching.stacking import folds
 
 TOPICS = {
     "apps": [
@@ -104,11 +105,11 @@ def test_ranking_many_at_once_equals_ranking_each() -> None:
 def test_keywords_train_every_fold_and_are_never_held_out() -> None:
     labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 1], dtype=np.int64)
     held = np.array([True] * 9 + [False, False])
-    folds = _folds(labels, held, Stacking(folds=3))
-    assert len(folds) == 3
-    tested = sorted(int(i) for _, test in folds for i in test)
+    parts = folds(labels, held, Stacking(folds=3))
+    assert len(parts) == 3
+    tested = sorted(int(i) for _, test in parts for i in test)
     assert tested == list(range(9))
-    for train, test in folds:
+    for train, test in parts:
         assert {9, 10} <= set(train.tolist()) and not set(train.tolist()) & set(test.tolist())
 
 
