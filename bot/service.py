@@ -10,8 +10,10 @@ from types import TracebackType
 
 from .advisor import Advisor
 from .config import Settings
+from .conversation.behind import WriteBehind
 from .conversation.context import Conversations
 from .conversation.sql import SqlContextStore, context_engine
+from .conversation.store import ContextStore
 from .delivery.leases import Deliveries
 from .delivery.sql import SqlDeliveryClaims
 from .errors import ConfigError
@@ -58,12 +60,15 @@ def open_store(settings: Settings) -> SqlQueryLog:
 
 
 def conversations(settings: Settings, store: SqlQueryLog, pseudonyms: Pseudonymizer) -> Conversations | None:
-    """Conversation contexts in the log's database, so that any replica takes the next turn
-    (SQLite shares the log's engine and write lock; PostgreSQL gets an engine of their own)."""
+    """Conversation contexts in the log's database, so that any replica takes the next turn.
+    SQLite shares the log's engine and write lock, and is written after the answer (one process
+    uses it, and reads its own waiting writes); PostgreSQL gets an engine of its own and is
+    written before the answer goes, so the next turn finds it on any replica."""
     if not settings.conversation_context:
         return None
+    contexts: ContextStore
     if settings.is_sqlite:
-        contexts = SqlContextStore(store.engine, store.write_lock)
+        contexts = WriteBehind(SqlContextStore(store.engine, store.write_lock))
     else:
         contexts = SqlContextStore(context_engine(settings.log_url))
     return Conversations(contexts, pseudonyms, settings.conversation_ttl_seconds)
@@ -130,11 +135,13 @@ class Service:
 
     def close(self, timeout: float = 10.0) -> None:
         self.refresher.close(min(timeout, 1.0))
+        contexts = self.advisor.conversations.store if self.advisor.conversations else None
+        if isinstance(contexts, WriteBehind):
+            contexts.close(timeout)
+        elif isinstance(contexts, SqlContextStore):
+            contexts.engine.dispose()
         self.writer.close(timeout)
         self.store.engine.dispose()
-        contexts = self.advisor.conversations.store if self.advisor.conversations else None
-        if isinstance(contexts, SqlContextStore):
-            contexts.engine.dispose()
 
     def __enter__(self) -> Service:
         return self

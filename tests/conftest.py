@@ -81,9 +81,8 @@ def pg_url(postgres: PostgresServer) -> str:
 @contextmanager
 def sql_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlQueryLog]:
     """A migrated SQL query log on the parameter's database: SQLite in ``tmp_path``, or PostgreSQL."""
-    url = (
-        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
+    sqlite = str(request.param).startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'log.db'}" if sqlite else request.getfixturevalue("pg_url")
     sql = SqlQueryLog(url)
     sql.upgrade()
     try:
