@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings, secret
 from bot.service import Service
+from bot.tickets.digest import DigestLoop
 from bot.tickets.phrases import load_ticket_phrases
 from bot.tickets.sql import SqlDigestLedger
 
@@ -86,15 +87,14 @@ class SlackAdapter:
             service.teacher,
         )
         self.digest = (
-            SlackDigest(
+            DigestLoop(
+                "slack",
                 service.store,
                 service.desk.store,
                 SqlDigestLedger(service.store.engine, service.store.write_lock),
-                self.client,
-                settings.slack.owner_channel,
+                SlackDigest(self.client, settings.slack.owner_channel, settings.public_url).post,
                 weekday=settings.digest_weekday,
                 hour=settings.digest_hour,
-                public_url=settings.public_url,
                 clock=lambda: datetime.fromtimestamp(clock(), UTC),
             )
             if settings.slack.owner_channel and settings.digest_enabled
