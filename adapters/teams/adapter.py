@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -27,11 +26,9 @@ from yarl import URL
 from bot.config import Settings, secret
 from bot.service import Service
 from bot.text import detect_lang
-from bot.tickets.digest import DigestLoop
 from bot.tickets.phrases import load_ticket_phrases
-from bot.tickets.sql import SqlDigestLedger
 
-from ..channel import BodyRefused, read_json
+from ..channel import BodyRefused, read_json, weekly_digest
 from ..commands import Claims
 from ..repair import repaired
 from ..tasks import Tasks
@@ -114,19 +111,13 @@ class TeamsAdapter:
             settings.answer_sweep_seconds,
             teams.owner_routes,
         )
-        self.digest = (
-            DigestLoop(
-                "teams",
-                service.store,
-                service.desk.store,
-                SqlDigestLedger(service.store.engine, service.store.write_lock),
-                TeamsDigest(outbound, teams.owner_channel, settings.public_url).post,
-                weekday=settings.digest_weekday,
-                hour=settings.digest_hour,
-                clock=lambda: datetime.fromtimestamp(clock(), UTC),
-            )
-            if teams.owner_channel and settings.digest_enabled
-            else None
+        self.digest = weekly_digest(
+            "teams",
+            service,
+            settings,
+            teams.owner_channel,
+            TeamsDigest(outbound, teams.owner_channel, settings.public_url).post,
+            clock,
         )
         self.bot = AdvisorBot(self.advisor, self.claims, LinkCards(service, teams.nudge), self.tickets)
 

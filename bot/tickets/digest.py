@@ -27,6 +27,7 @@ __all__ = [
     "DigestLedger",
     "DigestLoop",
     "MemoryDigestLedger",
+    "Post",
     "build_digest",
     "due_week",
     "ledger_key",
