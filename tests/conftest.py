@@ -18,9 +18,10 @@ from bot.learned.sql import SqlLearnedStore
 from bot.querylog.records import MemoryQueryLog, QueryLog
 from bot.querylog.sql import SqlQueryLog
 from bot.testing import AdvisorTester, shipped_advisor
+from bot.tickets.digest import DigestLedger, MemoryDigestLedger
 from bot.tickets.memory import MemoryTicketStore
 from bot.tickets.records import TicketStore
-from bot.tickets.sql import SqlTicketStore
+from bot.tickets.sql import SqlDigestLedger, SqlTicketStore
 
 from .pgserver import PostgresServer, find_pg_bin
 from .slackkit import SlackRig
@@ -119,6 +120,16 @@ def ticket_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tic
         return
     with sql_log(request, tmp_path) as sql:
         yield SqlTicketStore(sql.engine, sql.write_lock)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def digest_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DigestLedger]:
+    """Every ledger of the weeks whose digest was sent, for the contract tests."""
+    if request.param == "memory":
+        yield MemoryDigestLedger()
+        return
+    with sql_log(request, tmp_path) as sql:
+        yield SqlDigestLedger(sql.engine, sql.write_lock)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])

@@ -17,7 +17,6 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -31,8 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings, secret
 from bot.service import Service
 from bot.tickets.phrases import load_ticket_phrases
-from bot.tickets.sql import SqlDigestLedger
 
+from ..channel import weekly_digest
 from ..tasks import Tasks, TtlSet
 from .agent import Agent
 from .answers import Answers
@@ -85,20 +84,13 @@ class SlackAdapter:
             settings.slack.owner_routes,
             service.teacher,
         )
-        self.digest = (
-            SlackDigest(
-                service.store,
-                service.desk.store,
-                SqlDigestLedger(service.store.engine, service.store.write_lock),
-                self.client,
-                settings.slack.owner_channel,
-                weekday=settings.digest_weekday,
-                hour=settings.digest_hour,
-                public_url=settings.public_url,
-                clock=lambda: datetime.fromtimestamp(clock(), UTC),
-            )
-            if settings.slack.owner_channel and settings.digest_enabled
-            else None
+        self.digest = weekly_digest(
+            "slack",
+            service,
+            settings,
+            settings.slack.owner_channel,
+            SlackDigest(self.client, settings.slack.owner_channel, settings.public_url).post,
+            clock,
         )
         self.answers = Answers(
             self.advisor, self.delivery, self.tasks, lambda d: self.held.claims(d), self.agent, phrases

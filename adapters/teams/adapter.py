@@ -28,11 +28,12 @@ from bot.service import Service
 from bot.text import detect_lang
 from bot.tickets.phrases import load_ticket_phrases
 
-from ..channel import BodyRefused, read_json
+from ..channel import BodyRefused, read_json, weekly_digest
 from ..commands import Claims
 from ..repair import repaired
 from ..tasks import Tasks
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator
+from .digest import TeamsDigest
 from .handler import AdvisorBot
 from .ownercards import Outbound
 from .tickets import TeamsTickets
@@ -99,15 +100,24 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.tasks = Tasks(settings.max_inflight, settings.answer_concurrency)
+        outbound = Outbound(self.auth, app_id, teams.service_url)
         self.tickets = TeamsTickets(
             service.desk,
             load_ticket_phrases(settings.knowledge_dir, self.advisor.knowledge.topics),
-            Outbound(self.auth, app_id, teams.service_url),
+            outbound,
             self.tasks,
             teams.owner_channel,
             settings.ticket_retry_seconds,
             settings.answer_sweep_seconds,
             teams.owner_routes,
+        )
+        self.digest = weekly_digest(
+            "teams",
+            service,
+            settings,
+            teams.owner_channel,
+            TeamsDigest(outbound, teams.owner_channel, settings.public_url).post,
+            clock,
         )
         self.bot = AdvisorBot(self.advisor, self.claims, LinkCards(service, teams.nudge), self.tickets)
 
@@ -119,8 +129,12 @@ class TeamsAdapter:
 
     async def _startup(self, _app: web.Application) -> None:
         self.tickets.start()
+        if self.digest is not None:
+            self.digest.start()
 
     async def _shutdown(self, _app: web.Application) -> None:
+        if self.digest is not None:
+            await self.digest.stop()
         await self.tickets.stop()
         await self.tasks.drain(timeout=20)
         self.claims.close()

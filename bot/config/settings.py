@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     digest_hour: int = Field(8, ge=0, le=23)
     """The hour (UTC) the weekly digest is due; one replica sends it, once a week."""
     digest_enabled: bool = True
-    """Send the weekly digest to the owners' channel (when one is set)."""
+    """Send the weekly digest to each platform's owners' channel (where one is set)."""
     public_url: str = ""
     """The advisor's address as people reach it (``https://advisor.example.com``), for links
     to the dashboard in the digest; empty: no links."""

@@ -1,54 +1,15 @@
-"""The weekly digest in the Slack owners' channel: due from its day and hour, its figures, sent
-once by one of two replicas on one PostgreSQL, and sent again later when Slack refused it."""
+"""The weekly digest in the Slack owners' channel: its figures, sent once by one of two replicas
+on one PostgreSQL, and sent again later when Slack refused it (when it is due and the ledger:
+``tests/bot/tickets/test_digest.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from adapters.server import SLACK
-from bot.querylog.sql import SqlQueryLog
-from bot.tickets.digest import DigestLedger, MemoryDigestLedger, due_week
-from bot.tickets.sql import SqlDigestLedger
 from tests.adapters.slack.test_slack_tickets import OWNERS, text, wait
 from tests.slackkit import SlackRig
-
-MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
-
-
-def test_the_digest_is_due_from_its_day_and_hour_until_the_week_ends() -> None:
-    assert due_week(MONDAY + timedelta(hours=7, minutes=59), 0, 8) is None
-    assert due_week(MONDAY + timedelta(hours=8), 0, 8) == "2026-W48"
-    assert due_week(MONDAY + timedelta(days=6, hours=23), 0, 8) == "2026-W48"
-    assert due_week(MONDAY + timedelta(days=2), 3, 9) is None
-    assert due_week(MONDAY + timedelta(days=7, hours=9), 0, 8) == "2026-W49"
-    assert due_week(datetime(2027, 1, 1, 12, tzinfo=UTC), 0, 8) == "2026-W53"
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DigestLedger]:
-    if request.param == "memory":
-        yield MemoryDigestLedger()
-        return
-    url = (
-        f"sqlite:///{tmp_path / 'log.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    store = SqlQueryLog(url)
-    store.upgrade()
-    yield SqlDigestLedger(store.engine, store.write_lock)
-    store.engine.dispose()
-
-
-def test_a_week_is_claimed_once_until_given_back(ledger: DigestLedger) -> None:
-    assert ledger.claim("2026-W48", MONDAY) is True
-    assert ledger.claim("2026-W48", MONDAY + timedelta(minutes=5)) is False
-    assert ledger.claim("2026-W49", MONDAY) is True
-    ledger.release("2026-W48")
-    assert ledger.claim("2026-W48", MONDAY) is True
-    ledger.release("never-claimed")
 
 
 def sunday_night() -> datetime:

@@ -24,7 +24,7 @@ ids = itertools.count(1)
 
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[TeamsRig]:
-    made = TeamsRig(tmp_path, teams_owner_channel=OWNERS, ticket_retry_seconds=0.1)
+    made = TeamsRig(tmp_path, teams_owner_channel=OWNERS, ticket_retry_seconds=0.1, digest_enabled=False)
     yield made
     made.close()
 
@@ -387,7 +387,7 @@ def test_cancel_sends_nothing_and_closes_the_form(rig: TeamsRig) -> None:
 def test_a_ticket_opened_elsewhere_gets_its_card_from_the_sweep(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    rig = TeamsRig(tmp_path, teams_owner_channel=OWNERS, answer_sweep_seconds=0.2)
+    rig = TeamsRig(tmp_path, teams_owner_channel=OWNERS, answer_sweep_seconds=0.2, digest_enabled=False)
     try:
         draft = rig.service.desk.prepare(
             key="cli-1", channel="cli", question="may I join a group?", user_id="u"
@@ -407,7 +407,7 @@ def test_a_ticket_opened_elsewhere_gets_its_card_from_the_sweep(tmp_path: Path) 
 def test_owners_channels_by_topic_and_language(tmp_path: Path) -> None:
     hebrew, security = "19:hebrew-owners@thread.tacv2", "19:security@thread.tacv2"
     routes = {"he": hebrew, "account-taken-over": security}
-    rig = TeamsRig(tmp_path, teams_owner_channel=OWNERS, teams_owner_routes=routes)
+    rig = TeamsRig(tmp_path, teams_owner_channel=OWNERS, teams_owner_routes=routes, digest_enabled=False)
     try:
         say(rig, "ask-owner מותר לי לפרסם את מפת הדרכים?")
         form = card_of(next_to(rig, PERSONAL, 1))
