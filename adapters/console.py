@@ -152,7 +152,8 @@ class Console:
         return summary
 
     def run(self) -> None:
-        greeting = self.advisor.handle(Query("", channel="console", topic="greeting"))
+        greeting = self.advisor.handle(Query("", topic="greeting", **self._fields()))
+        self._offered = _offers(greeting)
         print(to_text(greeting, self.color, self.width), file=self.out)
         while True:
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import uuid
 from typing import Any
 
@@ -34,6 +35,8 @@ from .views import AskBody, DoneBody, FeedbackBody, TopicBody, answer_view
 __all__ = ["WebAdapter"]
 
 VISITOR = "advisor_visitor"
+# A page's own conversation id (each tab makes a UUID); any other string is ignored.
+PAGE_CONVERSATION = re.compile(r"[A-Za-z0-9_-]{1,100}")
 LABELS = ("helpful", "not_helpful", "none_of_these", "done", "checklist", "related", "thanks_feedback")
 
 
@@ -136,11 +139,13 @@ class WebAdapter:
         return Query(text, channel="web", user_id=request.cookies.get(VISITOR), **fields)
 
     def _conversation(self, request: web.Request, named: str | None) -> str | None:
-        """A web conversation: the visitor's (their cookie), or one the client names within it."""
+        """A web conversation, always within the visitor's (their cookie): the page's own when it
+        names a valid id, else the visitor's. No cookie, no conversation."""
         visitor = request.cookies.get(VISITOR)
-        if not visitor and not named:
+        if not visitor:
             return None
-        return f"{visitor or ''}:{named or ''}"
+        page = named if named and PAGE_CONVERSATION.fullmatch(named) else ""
+        return f"{visitor}:{page}"
 
     async def _answer(self, query: Query) -> web.Response:
         answer = await ask(self.advisor, query)

@@ -21,7 +21,8 @@ class AskBody(_Body):
     question: str = Field(max_length=5000)
     lang: Lang | None = None
     conversation: str | None = Field(None, max_length=100)
-    """The visitor's conversation (a page, a chat window); follow-ups keep its context."""
+    """A conversation within the visitor's (the page makes one per tab); follow-ups keep its
+    context. Only letters, digits, "-" and "_" name one (see ``WebAdapter._conversation``)."""
 
 
 class TopicBody(_Body):

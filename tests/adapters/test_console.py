@@ -68,3 +68,15 @@ def test_a_chat_is_one_conversation_whose_follow_ups_keep_their_context(advisor:
     alone = io.StringIO()
     Console(conversing(advisor), scripted(["and Hootsuite?", "quit"]), alone).run()
     assert "About what?" in alone.getvalue()
+
+
+def test_the_greetings_offer_is_picked_by_number_in_the_chats_conversation(advisor: Advisor) -> None:
+    from bot.conversation.scoring import conversing
+
+    out = io.StringIO()
+    lines = ["1", "2", "and Hootsuite?", "quit"]
+    Console(conversing(advisor), scripted(lines), out).run()
+    text = out.getvalue()
+    assert "  1) What the advisor can do" in text and "I answer questions about using social networks" in text
+    assert "✘ Don't · Social-network apps" in text
+    assert "✔ Go ahead · Social-network apps" in text and "Hootsuite is on Example Ltd." in text

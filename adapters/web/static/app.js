@@ -5,6 +5,27 @@
 const conversation = document.getElementById("conversation");
 const MARKERS = { yes: "✔", no: "✘", caution: "⚠", info: "ℹ" };
 
+// Each tab is a conversation of its own: follow-ups ("and on Instagram?") lean on this tab's
+// questions, not another tab's. sessionStorage keeps the id across reloads of the tab.
+const CONVERSATION_KEY = "advisor-conversation";
+
+function newId() {
+  // randomUUID needs a secure context; a page served over plain http on the network is not one.
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function keep(id) {
+  try { sessionStorage.setItem(CONVERSATION_KEY, id); } catch { /* storage off: the id lasts until reload */ }
+  return id;
+}
+
+function stored() {
+  try { return sessionStorage.getItem(CONVERSATION_KEY); } catch { return null; }
+}
+
+let conversationId = stored() || keep(newId());
+
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
@@ -126,14 +147,22 @@ function render(view) {
   show(box);
 }
 
-async function pick(option, replyTo, lang) {
+// An answer that comes back after "New conversation" belongs to the one that was left.
+async function answer(request) {
+  const asked = conversationId;
   try {
-    if (option.kind === "checklist") {
-      render(await call(`/api/checklists/${encodeURIComponent(option.id)}?lang=${lang}`));
-    } else {
-      render(await call("/api/topic", { topic: option.id, reply_to: replyTo, lang }));
-    }
-  } catch (error) { failure(error); }
+    const view = await request(asked);
+    if (asked === conversationId) render(view);
+  } catch (error) {
+    if (asked === conversationId) failure(error);
+  }
+}
+
+function pick(option, replyTo, lang) {
+  if (option.kind === "checklist") {
+    return answer(() => call(`/api/checklists/${encodeURIComponent(option.id)}?lang=${lang}`));
+  }
+  return answer((id) => call("/api/topic", { topic: option.id, reply_to: replyTo, lang, conversation: id }));
 }
 
 document.getElementById("ask").addEventListener("submit", async (event) => {
@@ -143,7 +172,11 @@ document.getElementById("ask").addEventListener("submit", async (event) => {
   if (!question) return;
   input.value = "";
   show(el("div", { class: "message question", dir: "auto" }, question));
-  try {
-    render(await call("/api/ask", { question }));
-  } catch (error) { failure(error); }
+  await answer((id) => call("/api/ask", { question, conversation: id }));
+});
+
+document.getElementById("new-conversation").addEventListener("click", () => {
+  conversationId = keep(newId());
+  conversation.replaceChildren();
+  document.getElementById("question").focus();
 });
