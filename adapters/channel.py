@@ -4,8 +4,8 @@ A channel is mounted on the advisor's aiohttp server (:class:`Channel`); it asks
 through :func:`ask`, the one catch-all that turns a failure into an apology and a logged
 ``error`` row; labels its buttons with the knowledge base's phrases (:func:`labels`); records
 what a person said of an answer (:func:`record_feedback`); turns a button back into its query
-(:func:`button_query`); reads JSON bodies the same way (:func:`read_json`); and schedules its
-owners' weekly digest on the shared ledger (:func:`weekly_digest`).
+(:func:`button_query`); and reads JSON bodies the same way (:func:`read_json`). The owners'
+weekly digest is scheduled in :mod:`adapters.digest`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from bot import Advisor, Answer, Query
-from bot.config import Settings
 from bot.query import Channel as ChannelName
-from bot.service import Service
-from bot.tickets.digest import DigestLoop, Post
-from bot.tickets.sql import SqlDigestLedger
 
 __all__ = [
     "FEEDBACK",
@@ -36,7 +31,6 @@ __all__ = [
     "labels",
     "read_json",
     "record_feedback",
-    "weekly_digest",
 ]
 
 log = logging.getLogger(__name__)
@@ -126,27 +120,3 @@ async def read_json(request: web.Request, max_bytes: int) -> Any:
         raise BodyRefused(413, "request body too large") from exc
     except (ValueError, RecursionError) as exc:
         raise BodyRefused(400, "the body is not valid JSON") from exc
-
-
-def weekly_digest(
-    platform: str,
-    service: Service,
-    settings: Settings,
-    owner_channel: str,
-    post: Post,
-    clock: Callable[[], float],
-) -> DigestLoop | None:
-    """``platform``'s weekly digest, handed to ``post`` on the settings' day and hour and
-    recorded in the service's database; None without an owners' channel or when turned off."""
-    if not owner_channel or not settings.digest_enabled:
-        return None
-    return DigestLoop(
-        platform,
-        service.store,
-        service.desk.store,
-        SqlDigestLedger(service.store.engine, service.store.write_lock),
-        post,
-        weekday=settings.digest_weekday,
-        hour=settings.digest_hour,
-        clock=lambda: datetime.fromtimestamp(clock(), UTC),
-    )

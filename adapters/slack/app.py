@@ -31,7 +31,7 @@ from bot.config import Settings, secret
 from bot.service import Service
 from bot.tickets.phrases import load_ticket_phrases
 
-from ..channel import weekly_digest
+from ..digest import weekly_digest
 from ..tasks import Tasks, TtlSet
 from .agent import Agent
 from .answers import Answers

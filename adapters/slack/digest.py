@@ -1,5 +1,5 @@
 """The weekly digest in the Slack owners' channel, as Block Kit; when it is due and which
-replica sends it is :class:`bot.tickets.digest.DigestLoop`'s."""
+replica sends it is :class:`adapters.digest.DigestLoop`'s."""
 
 from __future__ import annotations
 

@@ -28,8 +28,9 @@ from bot.service import Service
 from bot.text import detect_lang
 from bot.tickets.phrases import load_ticket_phrases
 
-from ..channel import BodyRefused, read_json, weekly_digest
+from ..channel import BodyRefused, read_json
 from ..commands import Claims
+from ..digest import weekly_digest
 from ..repair import repaired
 from ..tasks import Tasks
 from .auth import AdvisorAuthentication, OpenIdKeys, TokenValidator

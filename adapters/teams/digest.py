@@ -1,5 +1,5 @@
 """The weekly digest in the Teams owners' channel, as an Adaptive Card with what Slack's says;
-when it is due and which replica sends it is :class:`bot.tickets.digest.DigestLoop`'s."""
+when it is due and which replica sends it is :class:`adapters.digest.DigestLoop`'s."""
 
 from __future__ import annotations
 

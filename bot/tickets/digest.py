@@ -3,16 +3,12 @@ top unanswered questions; sent once a week to each platform's owners' channel by
 
 Which week has been sent where is kept in the database (:class:`DigestLedger`): the replica that
 records the platform's week first sends it; if sending fails it gives the week back for the next
-try. :class:`DigestLoop` is that schedule; the adapters only render and post the digest.
+try (the adapters' :class:`adapters.digest.DigestLoop` does that, and renders and posts it).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import threading
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
@@ -25,19 +21,14 @@ from .records import Ticket, TicketFilter, TicketStore
 __all__ = [
     "Digest",
     "DigestLedger",
-    "DigestLoop",
     "MemoryDigestLedger",
-    "Post",
     "build_digest",
     "due_week",
     "ledger_key",
     "waited",
 ]
 
-log = logging.getLogger(__name__)
-
 TOP_CLUSTERS = 3
-CHECK_SECONDS = 300.0
 # The ledger's key holds ten characters (``ticket_digests.week``). Slack's is the bare week, as
 # recorded before any other platform had a digest; every other platform adds its own mark.
 LEDGER_MARKS = {"slack": "", "teams": ":T"}
@@ -135,79 +126,3 @@ def build_digest(log: QueryLog, tickets: TicketStore, week: str, now: datetime) 
         open_tickets=unfinished,
         clusters=sorted(report.clusters, key=lambda c: -c.count)[:TOP_CLUSTERS],
     )
-
-
-Post = Callable[[Digest], Awaitable[bool]]
-
-
-class DigestLoop:
-    """One platform's weekly digest: every ``every`` seconds each replica looks whether this
-    week's is due, and the one that records the platform's week first builds it and hands it to
-    ``post``, which renders and posts it: True when it went out, False (or an exception) when it
-    did not, and then the week is given back for the next look."""
-
-    def __init__(
-        self,
-        platform: str,
-        log_store: QueryLog,
-        tickets: TicketStore,
-        ledger: DigestLedger,
-        post: Post,
-        *,
-        weekday: int,
-        hour: int,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        every: float = CHECK_SECONDS,
-    ) -> None:
-        if platform not in LEDGER_MARKS:
-            raise ValueError(f"no weekly digest for the platform {platform!r}")
-        self.platform = platform
-        self.log_store = log_store
-        self.tickets = tickets
-        self.ledger = ledger
-        self.post = post
-        self.weekday, self.hour = weekday, hour
-        self.clock = clock
-        self.every = every
-        self.sent = 0
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._task = loop.create_task(self._run(), name=f"{self.platform}-digest")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.send_if_due()
-            except Exception:  # noqa: BLE001 - the loop's one boundary: try again next time
-                log.exception("the weekly %s digest could not be sent", self.platform)
-            await asyncio.sleep(self.every)
-
-    async def send_if_due(self) -> bool:
-        """Send this week's digest if it is due and no replica has; True when this one did."""
-        now = self.clock()
-        week = due_week(now, self.weekday, self.hour)
-        if week is None:
-            return False
-        key = ledger_key(self.platform, week)
-        if not await asyncio.to_thread(self.ledger.claim, key, now):
-            return False
-        sent = False
-        try:
-            digest = await asyncio.to_thread(build_digest, self.log_store, self.tickets, week, now)
-            sent = await self.post(digest)
-        finally:
-            if not sent:
-                await asyncio.to_thread(self.ledger.release, key)
-        if sent:
-            self.sent += 1
-        else:
-            log.info("the weekly %s digest was not sent; tried again at the next look", self.platform)
-        return sent
