@@ -142,13 +142,15 @@ class Answers:
         container = body.get("container") or {}
         where = (body.get("channel") or {}).get("id") or container.get("channel_id")
         thread = (body.get("message") or {}).get("thread_ts") or container.get("message_ts")
+        # Slack's direct-message channel ids start with D; in the agent view each of their
+        # threads is a conversation of its own, as for typed messages.
+        whole_dm = where.startswith("D") and self.agent is None if where else False
         common: dict[str, Any] = {
             "channel": "slack",
             "user_id": user,
             "lang": action_lang(value),
             "workspace_id": (body.get("team") or {}).get("id"),
-            # Slack's direct-message channel ids start with D.
-            "conversation_id": conversation_id(where, thread, where.startswith("D")) if where else None,
+            "conversation_id": conversation_id(where, thread, whole_dm) if where else None,
         }
         # Buttons are named "topic:ID" and "checklist:ID" (Slack wants action ids unique in a
         # message), and "done".

@@ -108,6 +108,30 @@ def test_a_reply_in_a_conversation_keeps_its_title_and_thread(agent: SlackRig) -
     assert feedback["elements"][0]["positive_button"]["text"]["text"] == "עזר לי"
 
 
+def test_a_button_in_a_thread_sets_that_threads_context(agent: SlackRig) -> None:
+    agent.post(fixture("event_dm", text="can we recruit on LinkedIn?"))
+    [first] = agent.api.wait_for(1, "chat.postMessage")
+    thread = first["thread_ts"]
+    message = {"type": "message", "text": "answer", "ts": "1700000001.000100", "thread_ts": thread}
+    agent.click("advisor:topic:install-apps", {"t": "install-apps", "l": "en"}, message=message)
+    agent.api.wait_for(2, "chat.postMessage")
+    later = fixture("event_dm", text="and on Instagram?", ts="1700000030.000100")
+    later["event"]["thread_ts"] = thread
+    later["event_id"] = "EvLATER"
+    agent.post(later)
+    agent.api.wait_for(3, "chat.postMessage")
+    agent.service.writer.flush(5)
+    rows = agent.rows(3)
+    assert [r.topic for r in rows] == ["recruitment", "install-apps", "install-apps"]
+    # Another thread of the same direct message starts afresh.
+    other = fixture("event_dm", text="and on Instagram?", ts="1700000040.000100")
+    other["event_id"] = "EvOTHER"
+    agent.post(other)
+    agent.api.wait_for(4, "chat.postMessage")
+    agent.service.writer.flush(5)
+    assert agent.rows(4)[3].outcome == "clarify"
+
+
 def press(rig: SlackRig, value: str) -> None:
     payload = fixture("block_actions")
     payload["actions"] = [
