@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,13 @@ def _observed(answer: Answer) -> dict[str, Any]:
     }
 
 
-def is_right(turn: dict[str, Any], answer: Answer) -> bool:
+def is_right(turn: dict[str, Any], answer: Answer, declines: Collection[str] = ()) -> bool:
+    """``declines``: the topics of questions to turn down; a turn labelled with one is right
+    when it is declined, as a turn labelled ``null`` is right when it is not answered."""
     if turn["topic"] is None:
         return answer.outcome is not Outcome.ANSWERED
+    if turn["topic"] in declines and answer.outcome is Outcome.DECLINED:
+        return True
     if answer.outcome is not Outcome.ANSWERED:
         return False
     seen = _observed(answer)
@@ -125,11 +130,12 @@ def conversing(advisor: Advisor) -> Advisor:
 
 def score_conversations(advisor: Advisor, conversations: list[LabelledConversation]) -> ConversationReport:
     talking = conversing(advisor)
+    declines = {t.id for t in advisor.knowledge.topics.values() if t.kind == "decline"}
     report = ConversationReport(conversations=len(conversations))
     for conversation in conversations:
         for index, turn in enumerate(conversation.turns):
             answer = talking.handle(Query(turn["q"], channel="cli", conversation_id=conversation.id))
-            right = is_right(turn, answer)
+            right = is_right(turn, answer, declines)
             lang = detect_lang(turn["q"])
             if index == 0 and turn["topic"] is None:
                 report.no_context += 1

@@ -62,6 +62,18 @@ def test_eval_conversations_prints_the_three_figures(tmp_path: Path) -> None:
     assert data["later_turns"]["total"] == 1 and data["misses"] == []
 
 
+def test_a_turn_labelled_with_a_topic_to_decline_is_right_when_declined(tmp_path: Path) -> None:
+    small = tmp_path / "declines.jsonl"
+    rows = [
+        {"id": "w", "turns": [{"q": "what will the weather be tomorrow in Haifa?", "topic": "off-topic"}]},
+        {"id": "r", "turns": [{"q": "what will the weather be tomorrow in Haifa?", "topic": "recruitment"}]},
+    ]
+    small.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    data = json.loads(CliRunner().invoke(app, ["eval-conversations", "--json", str(small)]).output)
+    assert [m["id"] for m in data["misses"]] == ["r"]
+    assert data["misses"][0]["got"]["outcome"] == "declined"
+
+
 @pytest.mark.parametrize(
     "line", ['{"id": "x"}', '{"id": "x", "turns": []}', "not json", '{"id": 1, "turns": [{"q": 2}]}']
 )
