@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Collection
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-__all__ = ["LANGS", "Localized", "LocalizedList", "NonEmpty", "placeholders"]
+__all__ = ["LANGS", "Localized", "LocalizedList", "NonEmpty", "check_placeholders", "placeholders"]
 
 LANGS = ("en", "he")
 
@@ -44,3 +45,16 @@ class LocalizedList(BaseModel):
 def placeholders(template: str) -> set[str]:
     """The ``{name}`` fields a template uses."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def check_placeholders(phrases: BaseModel, allowed: Collection[str]) -> None:
+    """Raise ``ValueError`` naming the first of ``phrases``' texts (``field.lang``) that uses a
+    placeholder not ``allowed``."""
+    for name in type(phrases).model_fields:
+        phrase = getattr(phrases, name)
+        if not isinstance(phrase, Localized):
+            continue
+        for lang in LANGS:
+            unknown = placeholders(phrase.get(lang)) - set(allowed)
+            if unknown:
+                raise ValueError(f"{name}.{lang}: unknown placeholder {{{sorted(unknown)[0]}}}")

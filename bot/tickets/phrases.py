@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..errors import KnowledgeError
 from ..knowledge.loading import read_model
-from ..knowledge.localized import Localized, placeholders
+from ..knowledge.localized import Localized, check_placeholders
 
 __all__ = ["TicketPhrases", "load_ticket_phrases"]
 
@@ -55,14 +55,7 @@ class TicketPhrases(BaseModel):
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> TicketPhrases:
-        for name in type(self).model_fields:
-            phrase = getattr(self, name)
-            if not isinstance(phrase, Localized):
-                continue
-            for lang in ("en", "he"):
-                unknown = placeholders(phrase.get(lang)) - PLACEHOLDERS
-                if unknown:
-                    raise ValueError(f"{name}.{lang}: unknown placeholder {{{sorted(unknown)[0]}}}")
+        check_placeholders(self, PLACEHOLDERS)
         return self
 
     def say(self, name: str, lang: str, **fields: object) -> str:
