@@ -84,6 +84,7 @@ class SlackAdapter:
             settings.answer_sweep_seconds,
             settings.slack.owner_routes,
             service.teacher,
+            self.people,
         )
         self.digest = (
             SlackDigest(
