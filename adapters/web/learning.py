@@ -65,6 +65,13 @@ class Learning:
         found = await asyncio.to_thread(self.teacher.learned, with_withdrawn=True)
         return web.json_response({"learned": [i.to_dict() for i in found.items()]}, headers=NO_STORE)
 
+    def _change_refused(self, request: web.Request, what: str) -> web.Response | None:
+        """Signed in, and with the session cookie from the dashboard's own page."""
+        refused = self.dashboard._admin_guard(request)
+        if refused is None and request.cookies.get(ADMIN) and not self.dashboard._same_origin(request):
+            refused = error(403, f"{what} from the dashboard's own page")
+        return refused
+
     def _refused(self, request: web.Request, lesson: Lesson, lang: str | None) -> web.Response:
         """A refusal, worded in ``lang``, else in the browser's language."""
         lang = lang or ("he" if request.headers.get("Accept-Language", "").startswith("he") else "en")
@@ -73,11 +80,9 @@ class Learning:
 
     async def withdraw(self, request: web.Request) -> web.Response:
         """Withdraw a learned example or entry (``by``: who, default the dashboard)."""
-        refused = self.dashboard._admin_guard(request)
+        refused = self._change_refused(request, "withdraw")
         if refused is not None:
             return refused
-        if request.cookies.get(ADMIN) and not self.dashboard._same_origin(request):
-            return error(403, "withdraw from the dashboard's own page")
         lang = request.query.get("lang")
         if lang not in (None, "en", "he"):
             return error(400, "lang: en or he", field="lang")
@@ -92,11 +97,9 @@ class Learning:
         return web.json_response({"changed": lesson.changed, "learned": item}, headers=NO_STORE)
 
     async def learn(self, request: web.Request) -> web.Response:
-        refused = self.dashboard._admin_guard(request)
+        refused = self._change_refused(request, "teach")
         if refused is not None:
             return refused
-        if request.cookies.get(ADMIN) and not self.dashboard._same_origin(request):
-            return error(403, "teach from the dashboard's own page")
         try:
             data = await read_json(request, self.max_body_bytes)
             body = LearnBody.model_validate(data if data is not None else {})

@@ -17,7 +17,7 @@ from ..conversation.cues import ConversationCues
 from ..errors import KnowledgeError
 from .checklists import Checklist, load_checklists
 from .loading import read_model, read_yaml
-from .localized import Localized, LocalizedList, NonEmpty, check_placeholders, placeholders
+from .localized import Localized, LocalizedList, NonEmpty, Sentences, placeholders
 from .policy import Policy
 from .sources import OWNER, SOURCES, Source
 
@@ -160,12 +160,12 @@ class NudgePhrases(BaseModel):
     usage: Localized
 
 
-class TeachPhrases(BaseModel):
+class TeachPhrases(Sentences):
     """What the policy owner is told when teaching the advisor or withdrawing what it learned
     is refused, one sentence a reason (``bot.learned.teach``); ``not_learned`` leads a refusal
     that came after the ticket was answered."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    PLACEHOLDERS = frozenset({"detail", "number", "reason"})
 
     not_learned: Localized
     unknown_topic: Localized
@@ -185,16 +185,6 @@ class TeachPhrases(BaseModel):
     no_by: Localized
     unknown_item: Localized
     withdrawn: Localized
-
-    @model_validator(mode="after")
-    def _known_placeholders(self) -> TeachPhrases:
-        check_placeholders(self, {"detail", "number", "reason"})
-        return self
-
-    def say(self, name: str, lang: str, **fields: object) -> str:
-        """The sentence ``name`` in ``lang`` with ``fields`` filled in."""
-        phrase: Localized = getattr(self, name)
-        return phrase.get(lang).format_map({k: str(v) for k, v in fields.items()})
 
 
 class Phrases(BaseModel):

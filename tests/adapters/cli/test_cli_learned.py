@@ -103,7 +103,9 @@ def test_answering_teaches_and_the_audit_says_who_when_and_what(tmp_path: Path) 
     assert len(learned(tmp_path)) == 2
 
 
-def test_what_cannot_be_learned_is_refused_and_the_answer_is_kept(tmp_path: Path) -> None:
+def test_what_cannot_be_learned_is_refused_in_the_answers_language_and_the_answer_kept(
+    tmp_path: Path,
+) -> None:
     ask(tmp_path, "is the alumni whatsapp group ok to join?")
     unknown = advisor(
         tmp_path, "tickets", "answer", "1", "With care.", "--add-example", "no-such-topic", env=ENV
@@ -160,11 +162,6 @@ def test_what_cannot_be_learned_is_refused_and_the_answer_is_kept(tmp_path: Path
         env=ENV,
     )
     assert huge.returncode == 2 and "a question is too long" in huge.stderr
-    assert learned(tmp_path) == []
-
-
-def test_a_refusal_is_said_in_the_answers_language(tmp_path: Path) -> None:
-    ask(tmp_path, "is the alumni whatsapp group ok to join?")
     hebrew = advisor(
         tmp_path, "tickets", "answer", "1", "בזהירות.", "--add-example", "no-such-topic", env=ENV
     )
@@ -174,8 +171,7 @@ def test_a_refusal_is_said_in_the_answers_language(tmp_path: Path) -> None:
         tmp_path, "tickets", "answer", "1", "With care.", "--lang", "he", "--add-example", "greeting", env=ENV
     )
     assert chosen.returncode == 2 and "greeting אינו נושא של עצה" in chosen.stderr
-    english = advisor(tmp_path, "tickets", "answer", "1", "With care.", "--add-example", "greeting", env=ENV)
-    assert english.returncode == 2 and "greeting is not an advice topic" in english.stderr
+    assert learned(tmp_path) == []
 
 
 def test_unlearn_withdraws_what_was_published_and_the_audit_keeps_it(tmp_path: Path) -> None:

@@ -46,7 +46,13 @@ def lexical(knowledge: Knowledge) -> Matcher:
             "there is no topic no-such-topic",
             "אין נושא no-such-topic",
         ),
-        ("greeting", "yo advisor", "not-advice", "greeting is not an advice topic", "greeting אינו נושא של עצה"),
+        (
+            "greeting",
+            "yo advisor",
+            "not-advice",
+            "greeting is not an advice topic",
+            "greeting אינו נושא של עצה",
+        ),
         ("join-groups", " ?! ", "empty", "a question needs some words", "שאלה צריכה מילים"),
         (
             "join-groups",
