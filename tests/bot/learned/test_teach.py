@@ -10,7 +10,7 @@ import pytest
 
 from bot.advisor import Advisor
 from bot.knowledge.knowledge import Knowledge
-from bot.learned.records import Entry, MemoryLearnedStore
+from bot.learned.records import Entry, LearnedStore, MemoryLearnedStore
 from bot.learned.refresh import Refresher
 from bot.learned.teach import MAX_ANSWER, MAX_QUESTION, MAX_VARIANTS, Teacher
 from bot.matching.build import TopicTexts, build_matcher
@@ -161,8 +161,12 @@ def test_the_advisor_serves_what_was_learned_citing_the_policy_owner(base: Advis
     assert refresher.refresh() is False
 
 
-def test_a_withdrawn_entry_is_no_longer_answered_once_refreshed(base: Advisor, teacher: Teacher) -> None:
+def test_a_withdrawn_entry_is_no_longer_answered_once_refreshed(
+    base: Advisor, learned_store: LearnedStore
+) -> None:
+    """On every store: memory, SQLite and PostgreSQL."""
     advisor = Advisor(base.knowledge, matcher=base.matcher, thresholds=base.thresholds)
+    teacher = Teacher(learned_store, base.knowledge)
     published = teacher.publish(None, LAUNCH, NO, "no", "Dana", ticket=7).item
     added = teacher.add_example("owner-7", "is a tiktok live of the launch fine", "Dana").item
     assert published is not None and added is not None
