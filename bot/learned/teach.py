@@ -23,6 +23,8 @@ MAX_QUESTION = 500
 MAX_ANSWER = 4000
 MAX_VARIANTS = 20
 MAX_BY = 200
+MAX_ID = 2**31
+"""Ids are below it (the database's integer column)."""
 TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -149,14 +151,14 @@ class Teacher:
         withdrawn already (the item says by whom and when)."""
         if not by.strip() or len(by) > MAX_BY:
             return _refuse("no-by")
-        outcome = self.store.withdraw(item_id, by.strip(), self.clock())
+        outcome = self.store.withdraw(item_id, by.strip(), self.clock()) if 0 < item_id < MAX_ID else None
         if outcome is None:
             return _refuse("unknown-item", item_id)
         item, made = outcome
-        if made or item.withdrawn is None:
-            return Lesson(item, changed=made)
-        earlier = f"{item.withdrawn.by}, {item.withdrawn.at:%Y-%m-%d %H:%M} UTC"
-        return Lesson(item, refused="withdrawn", detail=earlier, phrase="withdrawn")
+        if not made and item.withdrawn is not None:
+            earlier = f"{item.withdrawn.by}, {item.withdrawn.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+            return Lesson(item, refused="withdrawn", detail=earlier, phrase="withdrawn")
+        return Lesson(item, changed=made)
 
     def _variants(self, variants: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]] | Lesson:
         checked: dict[str, tuple[str, ...]] = {}

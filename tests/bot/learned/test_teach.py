@@ -211,6 +211,7 @@ def test_withdrawing_twice_or_an_unknown_id_is_refused_in_both_languages(teacher
     assert teacher.message(unknown, "en") == "nothing learned has the id 999"
     assert teacher.message(unknown, "he") == "אין דבר נלמד עם המזהה 999"
     assert teacher.withdraw(published.id, "  ").refused == "no-by"
+    assert teacher.withdraw(10**20, "Eli").refused == "unknown-item"
 
 
 def test_a_failing_build_leaves_the_advisor_answering_and_is_tried_again(base: Advisor) -> None:
