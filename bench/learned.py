@@ -55,7 +55,7 @@ def taught(knowledge: Knowledge, count: int) -> MemoryLearnedStore:
         }
         answer = {"en": f"Giveaway {n}: only through the marketing team."}
         lesson = teacher.publish(f"owner-bench-{n}", variants, answer, "caution", "bench")
-        assert lesson.changed, lesson.message()
+        assert lesson.changed, teacher.message(lesson)
         assert teacher.add_example(
             "join-groups", f"is group number {n} on {net} fine to join", "bench"
         ).changed

@@ -21,7 +21,7 @@ from bot.text import detect_lang
 from bot.tickets.records import Ticket
 
 from .app import kb_app
-from .common import fail, load
+from .common import fail, load, os_user
 
 
 def open_teacher() -> Teacher:
@@ -48,11 +48,12 @@ def teach(
     translation: str | None,
 ) -> None:
     """After the answer is stored: the ticket's question as an example, or the answer as an
-    entry of its own; a refusal says why and exits 2 (the answer stays)."""
+    entry of its own; a refusal says why in the answer's language, ``lang``, and exits 2 (the
+    answer stays)."""
     teacher = open_teacher()
     if example_of is not None:
         lesson = teacher.add_example(example_of, ticket.question, by, lang=ticket.lang, ticket=ticket.number)
-        report(lesson, f"added as an example of {example_of}", ticket.number)
+        report(teacher, lesson, f"added as an example of {example_of}", ticket.number, lang)
     if publish and verdict is not None:
         questions: dict[str, list[str]] = {"en": [], "he": []}
         for text in [ticket.question, *variants]:
@@ -62,35 +63,58 @@ def teach(
             texts["he" if lang == "en" else "en"] = translation
         lesson = teacher.publish(topic_id, questions, texts, verdict, by, ticket=ticket.number)
         what = f"published as {lesson.item.topic}" if isinstance(lesson.item, Entry) else "published"
-        report(lesson, what, ticket.number)
+        report(teacher, lesson, what, ticket.number, lang)
 
 
-def report(lesson: Lesson, what: str, number: int) -> None:
+def report(teacher: Teacher, lesson: Lesson, what: str, number: int, lang: str) -> None:
     if lesson.refused:
-        raise fail(ValueError(f"ticket #{number} is answered, but not learned: {lesson.message('en')}"))
+        raise fail(ValueError(teacher.not_learned(lesson, number, lang)))
     typer.echo(f"Ticket #{number}: {what}{'' if lesson.changed else ' (already so)'}.")
+
+
+def describe(item: Example | Entry) -> str:
+    """One line: the id, when, who, from which ticket, what, and its withdrawal."""
+    ticket = f"#{item.ticket}" if item.ticket is not None else "-"
+    head = f"[{item.id}] {item.at:%Y-%m-%d %H:%M} {item.by} {ticket}"
+    if isinstance(item, Entry):
+        questions = [q for texts in item.variants.values() for q in texts]
+        what = f"published {item.topic} ({item.verdict}): {questions[0]} (+{len(questions) - 1})"
+    else:
+        what = f"example of {item.topic}: {item.text}"
+    gone = item.withdrawn
+    return f"{head} {what}" + (f" (withdrawn {gone.at:%Y-%m-%d %H:%M} by {gone.by})" if gone else "")
 
 
 @kb_app.command("learned")
 def kb_learned(as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False) -> None:
-    """What the policy owner taught the advisor: who, when, from which ticket, what."""
-    found = open_teacher().learned()
-    items: list[Example | Entry] = sorted([*found.examples, *found.entries], key=lambda item: item.id)
+    """What the policy owner taught the advisor: its id, who, when, from which ticket, what;
+    and what was withdrawn, by whom and when."""
+    items = open_teacher().learned(with_withdrawn=True).items()
     if as_json:
         typer.echo(json.dumps({"learned": [i.to_dict() for i in items]}, ensure_ascii=False, indent=2))
         return
     if not items:
         typer.echo("Nothing learned yet.")
     for item in items:
-        ticket = f"#{item.ticket}" if item.ticket is not None else "-"
-        head = f"{item.at:%Y-%m-%d %H:%M} {item.by} {ticket}"
-        if isinstance(item, Entry):
-            questions = [q for texts in item.variants.values() for q in texts]
-            typer.echo(
-                f"{head} published {item.topic} ({item.verdict}): {questions[0]} (+{len(questions) - 1})"
-            )
-        else:
-            typer.echo(f"{head} example of {item.topic}: {item.text}")
+        typer.echo(describe(item))
+
+
+@kb_app.command("unlearn")
+def kb_unlearn(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="Its id, as `advisor kb learned` shows.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who withdraws it (default: your user).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en or he: the language of a refusal.")] = "en",
+) -> None:
+    """Withdraw a learned example or entry: every replica stops serving it within seconds and
+    export-learned leaves it out; `advisor kb learned` keeps it, marked withdrawn. An unknown
+    id, or one withdrawn already, exits 2."""
+    if lang not in ("en", "he"):
+        raise typer.BadParameter("--lang is en or he")
+    teacher = open_teacher()
+    lesson = teacher.withdraw(item_id, by or os_user())
+    if lesson.refused or lesson.item is None:
+        raise fail(LookupError(f"#{item_id}: {teacher.message(lesson, lang)}"))
+    typer.echo(f"Withdrawn: {describe(lesson.item)}.")
 
 
 @kb_app.command("export-learned")

@@ -193,7 +193,10 @@ def tickets_assign(number: int, by: Annotated[str | None, BY] = None) -> None:
 def tickets_answer(
     number: int,
     text: Annotated[str, typer.Argument(help="The answer the asker gets.")],
-    lang: Annotated[str | None, typer.Option("--lang", help="en or he (default: the answer's).")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="en or he: the answer's and any refusal's (default: the text's)."),
+    ] = None,
     by: Annotated[str | None, BY] = None,
     add_example: Annotated[
         str | None, typer.Option("--add-example", help="Teach: the question is an example of this topic.")

@@ -83,6 +83,7 @@ class SlackAdapter:
             settings.answer_sweep_seconds,
             settings.slack.owner_routes,
             service.teacher,
+            self.people,
         )
         self.digest = weekly_digest(
             "slack",

@@ -48,8 +48,14 @@ class People:
 
     async def lang(self, user: str) -> str:
         """``he`` for a Hebrew Slack locale, otherwise ``en``."""
+        return await self.locale_lang(user) or "en"
+
+    async def locale_lang(self, user: str) -> str | None:
+        """``he`` for a Hebrew Slack locale, ``en`` for any other, None when Slack did not say."""
         locale = (await self.user(user)).get("locale")
-        return "he" if isinstance(locale, str) and locale.lower().startswith(("he", "iw")) else "en"
+        if not isinstance(locale, str) or not locale:
+            return None
+        return "he" if locale.lower().startswith(("he", "iw")) else "en"
 
     async def may_manage(self, user: str, channel: str) -> bool:
         """A workspace admin or owner, or whoever created the channel. Slack's Web API does not

@@ -31,6 +31,7 @@ from bot.tickets.records import Contact, Ticket
 
 from ..tasks import Tasks
 from .delivery import Delivery
+from .people import People
 from .ticketblocks import answer_modal, confirm_modal, mine_blocks, notice_blocks
 from .ticketcards import OwnerCards
 
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 2.0
 MAX_RETRY_SECONDS = 300.0
 CLAIM_SECONDS = 60.0
+# A modal's submission is answered within Slack's 3 seconds: the owner's locale is waited for
+# this long at most.
+LOCALE_SECONDS = 1.0
 OWNER_ACTIONS = {"ticket-assign": "assign", "ticket-close": "close", "ticket-reopen": "reopen"}
 
 
@@ -73,9 +77,11 @@ class SlackTickets:
         sweep_seconds: float = 10.0,
         routes: dict[str, str] | None = None,
         teacher: Teacher | None = None,
+        people: People | None = None,
     ) -> None:
         self.desk = desk
         self.teacher = teacher
+        self.people = people
         self.phrases = phrases
         self.client = client
         self.delivery = delivery
@@ -226,7 +232,20 @@ class SlackTickets:
         if outcome is None or outcome.refused or not isinstance(learn, str) or self.teacher is None:
             return None
         lesson = await asyncio.to_thread(self._teach, outcome.ticket, learn, who)
-        return f"Answered, but not learned: {lesson.message()}" if lesson and lesson.refused else None
+        if lesson is None or not lesson.refused:
+            return None
+        lang = await self._owner_lang(str(user.get("id") or ""), text)
+        return self.teacher.not_learned(lesson, number, lang)
+
+    async def _owner_lang(self, user: str, typed: str) -> str:
+        """The owner's Slack locale when Slack says it in time, else the language they typed in."""
+        known = None
+        if self.people is not None and user:
+            try:
+                known = await asyncio.wait_for(self.people.locale_lang(user), LOCALE_SECONDS)
+            except TimeoutError:
+                log.warning("the owner's Slack locale was not known in time")
+        return known or detect_lang(typed)
 
     def _teach(self, ticket: Ticket, learn: str, who: str) -> Lesson | None:
         """The owner's choice under "Into knowledge", after the answer is stored."""

@@ -1,8 +1,9 @@
 """Teaching from the dashboard: ``POST /api/admin/learned`` adds a ticket's question as an
-example of a topic or publishes an owner's entry; ``GET /api/admin/learned`` lists what was
-taught, by whom and when. Behind the dashboard's sign-in; a change posted with the session
-cookie must come from the dashboard's own page. What is refused is said in the owner's
-language (``lang``, else the browser's)."""
+example of a topic or publishes an owner's entry; ``DELETE /api/admin/learned/{id}`` withdraws
+one; ``GET /api/admin/learned`` lists what was taught, by whom and when, and what was
+withdrawn. Behind the dashboard's sign-in; a change sent with the session cookie must come
+from the dashboard's own page. What is refused is said in the owner's language (``lang``,
+else the browser's)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.learned.records import Entry, Example
 from bot.learned.teach import Lesson, Teacher
 from bot.tickets.desk import Desk
 
@@ -23,7 +23,7 @@ from .responses import SECURITY_HEADERS, error
 __all__ = ["Learning"]
 
 NO_STORE = SECURITY_HEADERS | {"Cache-Control": "no-store"}
-CONFLICTS = frozenset({"taken", "other-topic"})
+CONFLICTS = frozenset({"taken", "other-topic", "withdrawn"})
 Lang = Literal["en", "he"]
 
 
@@ -56,21 +56,50 @@ class Learning:
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/api/admin/learned", self.list)
         app.router.add_post("/api/admin/learned", self.learn)
+        app.router.add_delete("/api/admin/learned/{id}", self.withdraw)
 
     async def list(self, request: web.Request) -> web.Response:
         refused = self.dashboard._admin_guard(request)
         if refused is not None:
             return refused
-        found = await asyncio.to_thread(self.teacher.learned)
-        items: list[Example | Entry] = sorted([*found.examples, *found.entries], key=lambda item: item.id)
-        return web.json_response({"learned": [i.to_dict() for i in items]}, headers=NO_STORE)
+        found = await asyncio.to_thread(self.teacher.learned, with_withdrawn=True)
+        return web.json_response({"learned": [i.to_dict() for i in found.items()]}, headers=NO_STORE)
 
-    async def learn(self, request: web.Request) -> web.Response:
+    def _change_refused(self, request: web.Request, what: str) -> web.Response | None:
+        """Signed in, and with the session cookie from the dashboard's own page."""
         refused = self.dashboard._admin_guard(request)
+        if refused is None and request.cookies.get(ADMIN) and not self.dashboard._same_origin(request):
+            refused = error(403, f"{what} from the dashboard's own page")
+        return refused
+
+    def _refused(self, request: web.Request, lesson: Lesson, lang: str | None) -> web.Response:
+        """A refusal, worded in ``lang``, else in the browser's language."""
+        lang = lang or ("he" if request.headers.get("Accept-Language", "").startswith("he") else "en")
+        status = 404 if lesson.refused == "unknown-item" else 409 if lesson.refused in CONFLICTS else 400
+        return error(status, self.teacher.message(lesson, lang), reason=lesson.refused)
+
+    async def withdraw(self, request: web.Request) -> web.Response:
+        """Withdraw a learned example or entry (``by``: who, default the dashboard)."""
+        refused = self._change_refused(request, "withdraw")
         if refused is not None:
             return refused
-        if request.cookies.get(ADMIN) and not self.dashboard._same_origin(request):
-            return error(403, "teach from the dashboard's own page")
+        lang = request.query.get("lang")
+        if lang not in (None, "en", "he"):
+            return error(400, "lang: en or he", field="lang")
+        text = request.match_info["id"]
+        if not text.isdigit() or len(text) > 9:
+            return error(404, "nothing learned has that id")
+        by = request.query.get("by", "dashboard")
+        lesson = await asyncio.to_thread(self.teacher.withdraw, int(text), by)
+        if lesson.refused:
+            return self._refused(request, lesson, lang)
+        item = lesson.item.to_dict() if lesson.item else None
+        return web.json_response({"changed": lesson.changed, "learned": item}, headers=NO_STORE)
+
+    async def learn(self, request: web.Request) -> web.Response:
+        refused = self._change_refused(request, "teach")
+        if refused is not None:
+            return refused
         try:
             data = await read_json(request, self.max_body_bytes)
             body = LearnBody.model_validate(data if data is not None else {})
@@ -86,11 +115,7 @@ class Learning:
         if lesson is None:
             return error(404, "no such ticket")
         if lesson.refused:
-            lang = body.lang or (
-                "he" if request.headers.get("Accept-Language", "").startswith("he") else "en"
-            )
-            status = 409 if lesson.refused in CONFLICTS else 400
-            return error(status, lesson.message(lang), reason=lesson.refused)
+            return self._refused(request, lesson, body.lang)
         item = lesson.item.to_dict() if lesson.item else None
         status = 201 if lesson.changed else 200
         return web.json_response(

@@ -17,7 +17,7 @@ from ..conversation.cues import ConversationCues
 from ..errors import KnowledgeError
 from .checklists import Checklist, load_checklists
 from .loading import read_model, read_yaml
-from .localized import Localized, LocalizedList, NonEmpty, placeholders
+from .localized import Localized, LocalizedList, NonEmpty, Sentences, placeholders
 from .policy import Policy
 from .sources import OWNER, SOURCES, Source
 
@@ -28,6 +28,7 @@ __all__ = [
     "Knowledge",
     "Phrases",
     "Reason",
+    "TeachPhrases",
     "Topic",
     "VerdictRule",
     "load_knowledge",
@@ -159,6 +160,33 @@ class NudgePhrases(BaseModel):
     usage: Localized
 
 
+class TeachPhrases(Sentences):
+    """What the policy owner is told when teaching the advisor or withdrawing what it learned
+    is refused, one sentence a reason (``bot.learned.teach``); ``not_learned`` leads a refusal
+    that came after the ticket was answered."""
+
+    PLACEHOLDERS = frozenset({"detail", "number", "reason"})
+
+    not_learned: Localized
+    unknown_topic: Localized
+    not_advice: Localized
+    empty: Localized
+    question_too_long: Localized
+    variant_too_long: Localized
+    answer_too_long: Localized
+    no_variants: Localized
+    too_many: Localized
+    no_answer: Localized
+    verdict: Localized
+    bad_id: Localized
+    no_id: Localized
+    taken: Localized
+    other_topic: Localized
+    no_by: Localized
+    unknown_item: Localized
+    withdrawn: Localized
+
+
 class Phrases(BaseModel):
     """Every fixed sentence the advisor says, in both languages."""
 
@@ -188,6 +216,7 @@ class Phrases(BaseModel):
     sources: dict[Source, Localized]
     agent: AgentPhrases
     nudge: NudgePhrases
+    teach: TeachPhrases
 
     @model_validator(mode="after")
     def _complete(self) -> Phrases:

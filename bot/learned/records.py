@@ -7,7 +7,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-__all__ = ["Entry", "Example", "Learned", "LearnedStore", "MemoryLearnedStore"]
+__all__ = ["Entry", "Example", "Learned", "LearnedStore", "MemoryLearnedStore", "Withdrawal"]
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """Who took a learned example or entry back, and when: it stays for the audit and is no
+    longer served or exported."""
+
+    by: str
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "at": self.at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,7 @@ class Example:
     at: datetime
     ticket: int | None = None
     id: int = 0
+    withdrawn: Withdrawal | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +45,7 @@ class Example:
             "by": self.by,
             "at": self.at.isoformat(),
             "ticket": self.ticket,
+            "withdrawn": self.withdrawn.to_dict() if self.withdrawn else None,
         }
 
 
@@ -48,6 +62,7 @@ class Entry:
     at: datetime
     ticket: int | None = None
     id: int = 0
+    withdrawn: Withdrawal | None = None
 
     def document(self) -> dict[str, Any]:
         """What is stored of it beside its topic id, audit and ticket."""
@@ -63,7 +78,12 @@ class Entry:
         return cls(variants=variants, answer=dict(doc["answer"]), verdict=doc["verdict"], **fields)
 
     def to_dict(self) -> dict[str, Any]:
-        audit = {"by": self.by, "at": self.at.isoformat(), "ticket": self.ticket}
+        audit = {
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "ticket": self.ticket,
+            "withdrawn": self.withdrawn.to_dict() if self.withdrawn else None,
+        }
         return {"id": self.id, "kind": "entry", "topic": self.topic, **self.document(), **audit}
 
 
@@ -74,17 +94,29 @@ class Learned:
     examples: tuple[Example, ...] = ()
     entries: tuple[Entry, ...] = ()
 
+    def items(self) -> list[Example | Entry]:
+        """Examples and entries together, oldest first."""
+        return sorted([*self.examples, *self.entries], key=lambda item: item.id)
+
 
 class LearnedStore(Protocol):
     """Where learned examples and entries are kept. Adding what is there already (the same
     text for the same topic, an entry under a topic id taken) stores nothing and returns the
-    stored one with False. ``stamp`` changes whenever anything is added: cheap to ask often."""
+    stored one with False. Examples and entries share one series of ids.
+
+    ``withdraw`` takes an example or entry back by its id: it is kept, with who withdrew it and
+    when, but ``learned`` leaves it out unless asked for the withdrawn too, and the same can be
+    taught again. It returns the item with True, with False when it was withdrawn already, or
+    None when there is no such id. ``stamp`` changes whenever anything is added or withdrawn:
+    cheap to ask often."""
 
     def add_example(self, example: Example) -> tuple[Example, bool]: ...
 
     def publish(self, entry: Entry) -> tuple[Entry, bool]: ...
 
-    def learned(self) -> Learned: ...
+    def withdraw(self, item_id: int, by: str, at: datetime) -> tuple[Example | Entry, bool] | None: ...
+
+    def learned(self, *, with_withdrawn: bool = False) -> Learned: ...
 
     def stamp(self) -> int: ...
 
@@ -98,6 +130,7 @@ def example_key(topic: str, text: str) -> str:
 class MemoryLearnedStore:
     _examples: dict[str, Example] = field(default_factory=dict)
     _entries: dict[str, Entry] = field(default_factory=dict)
+    _withdrawn: dict[int, Example | Entry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _last: int = 0
 
@@ -118,10 +151,28 @@ class MemoryLearnedStore:
             self._entries[entry.topic] = replace(entry, id=self._last)
             return self._entries[entry.topic], True
 
-    def learned(self) -> Learned:
+    def withdraw(self, item_id: int, by: str, at: datetime) -> tuple[Example | Entry, bool] | None:
         with self._lock:
-            return Learned(tuple(self._examples.values()), tuple(self._entries.values()))
+            if item_id in self._withdrawn:
+                return self._withdrawn[item_id], False
+            kinds: tuple[dict[str, Example] | dict[str, Entry], ...] = (self._examples, self._entries)
+            for served in kinds:
+                key = next((k for k, item in served.items() if item.id == item_id), None)
+                if key is not None:
+                    self._withdrawn[item_id] = replace(served.pop(key), withdrawn=Withdrawal(by, at))
+                    return self._withdrawn[item_id], True
+            return None
+
+    def learned(self, *, with_withdrawn: bool = False) -> Learned:
+        with self._lock:
+            withdrawn = list(self._withdrawn.values()) if with_withdrawn else []
+            examples = [*self._examples.values(), *(e for e in withdrawn if isinstance(e, Example))]
+            entries = [*self._entries.values(), *(e for e in withdrawn if isinstance(e, Entry))]
+        return Learned(
+            tuple(sorted(examples, key=lambda e: e.id)), tuple(sorted(entries, key=lambda e: e.id))
+        )
 
     def stamp(self) -> int:
+        """The last id given plus the count withdrawn: both only grow."""
         with self._lock:
-            return self._last
+            return self._last + len(self._withdrawn)

@@ -21,6 +21,8 @@ learned = sa.Table(
     sa.Column("by", sa.String(200), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ticket", sa.Integer),
+    sa.Column("withdrawn_by", sa.String(200)),
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("key", name="uq_learned_key"),
     sqlite_autoincrement=True,
 )

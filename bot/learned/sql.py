@@ -3,8 +3,10 @@
 
 Each row has a unique key (an example's topic and text, an entry's topic id): the insert does
 nothing when the key is there, and the row is then read by its key, so two owners adding the
-same thing on two replicas store it once. Rows are only ever added, so the highest id is the
-version stamp a replica polls.
+same thing on two replicas store it once. A withdrawn row stays, with who withdrew it and when,
+and gives its key up for one of its own id, so the same can be taught again. Rows are never
+deleted and a withdrawal is never undone, so the highest id plus the count withdrawn is a
+version stamp that moves with every change: a replica polls it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from .records import Entry, Example, Learned, example_key
+from .records import Entry, Example, Learned, Withdrawal, example_key
 from .schema import learned
 
 __all__ = ["SqlLearnedStore"]
@@ -37,7 +39,15 @@ def _utc(value: datetime) -> datetime:
 
 
 def _audit(r: Any) -> dict[str, Any]:
-    return {"topic": r["topic"], "by": r["by"], "at": _utc(r["at"]), "ticket": r["ticket"], "id": r["id"]}
+    withdrawn = None if r["withdrawn_at"] is None else Withdrawal(r["withdrawn_by"], _utc(r["withdrawn_at"]))
+    return {
+        "topic": r["topic"],
+        "by": r["by"],
+        "at": _utc(r["at"]),
+        "ticket": r["ticket"],
+        "id": r["id"],
+        "withdrawn": withdrawn,
+    }
 
 
 def _example(r: Any) -> Example:
@@ -93,14 +103,31 @@ class SqlLearnedStore:
         stored, made = self._insert("entry\n" + entry.topic, row)
         return _entry(stored), made
 
-    def learned(self) -> Learned:
+    def withdraw(self, item_id: int, by: str, at: datetime) -> tuple[Example | Entry, bool] | None:
+        change = (
+            sa.update(learned)
+            .where(L.id == item_id, L.withdrawn_at.is_(None))
+            .values(withdrawn_by=by, withdrawn_at=at.astimezone(UTC), key=_hash(f"withdrawn\n{item_id}"))
+        )
+        with self._writing(), self.engine.begin() as conn:
+            made = conn.execute(change).rowcount == 1
+            row = conn.execute(sa.select(learned).where(L.id == item_id)).mappings().first()
+        if row is None:
+            return None
+        return (_example(row) if row["kind"] == "example" else _entry(row)), made
+
+    def learned(self, *, with_withdrawn: bool = False) -> Learned:
+        query = sa.select(learned).order_by(L.id)
+        if not with_withdrawn:
+            query = query.where(L.withdrawn_at.is_(None))
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(learned).order_by(L.id)).mappings().all()
+            rows = conn.execute(query).mappings().all()
         return Learned(
             tuple(_example(r) for r in rows if r["kind"] == "example"),
             tuple(_entry(r) for r in rows if r["kind"] == "entry"),
         )
 
     def stamp(self) -> int:
+        stamp = sa.func.coalesce(sa.func.max(L.id), 0) + sa.func.count(L.withdrawn_at)
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(L.id), 0))).scalar_one())
+            return int(conn.execute(sa.select(stamp)).scalar_one())

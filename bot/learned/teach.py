@@ -1,6 +1,7 @@
 """Teaching the advisor from a ticket: add a question as an example of a topic, or publish the
-owner's answer as an entry of its own. Everything is checked first; what is refused is said
-in English and Hebrew, and nothing is stored."""
+owner's answer as an entry of its own; and withdrawing either. Everything is checked first;
+what is refused is said in the owner's language, English or Hebrew (``teach`` in
+``knowledge/phrases.yaml``), and nothing is stored."""
 
 from __future__ import annotations
 
@@ -16,32 +17,15 @@ from ..text import detect_lang, has_words
 from .merge import with_learned
 from .records import Entry, Example, Learned, LearnedStore, example_key
 
-__all__ = ["MAX_ANSWER", "MAX_QUESTION", "MAX_VARIANTS", "REFUSALS", "Lesson", "Teacher", "entry_id"]
+__all__ = ["MAX_ANSWER", "MAX_QUESTION", "MAX_VARIANTS", "Lesson", "Teacher", "entry_id"]
 
 MAX_QUESTION = 500
 MAX_ANSWER = 4000
 MAX_VARIANTS = 20
 MAX_BY = 200
+MAX_ID = 2**31
+"""Ids are below it (the database's integer column)."""
 TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-REFUSALS: dict[str, tuple[str, str]] = {
-    "unknown-topic": ("there is no topic {detail}", "אין נושא {detail}"),
-    "not-advice": ("{detail} is not an advice topic", "{detail} אינו נושא של עצה"),
-    "empty": ("a question needs some words", "שאלה צריכה מילים"),
-    "too-long": ("{detail} is too long", "{detail} ארוך מדי"),
-    "no-variants": ("an entry needs at least one question", "רשומה צריכה לפחות שאלה אחת"),
-    "too-many": (f"at most {MAX_VARIANTS} questions a language", f"לכל היותר {MAX_VARIANTS} שאלות בכל שפה"),
-    "no-answer": ("an entry needs an answer in English or Hebrew", "רשומה צריכה תשובה באנגלית או בעברית"),
-    "verdict": ("the verdict is one of yes, no, caution, info", "ההכרעה היא אחת מ-yes, no, caution, info"),
-    "bad-id": (
-        "a topic id is lower-case words joined by hyphens, up to 100 characters",
-        "מזהה נושא הוא מילים באותיות קטנות המחוברות במקפים, עד 100 תווים",
-    ),
-    "no-id": ("name the entry's topic id", "תנו לרשומה מזהה נושא"),
-    "taken": ("the topic id {detail} is taken", "מזהה הנושא {detail} תפוס"),
-    "other-topic": ("that question is an example of {detail} already", "השאלה הזאת כבר דוגמה של {detail}"),
-    "no-by": ("say who teaches it", "ציינו מי מלמד"),
-}
 
 
 def entry_id(ticket: int) -> str:
@@ -51,29 +35,26 @@ def entry_id(ticket: int) -> str:
 
 @dataclass(frozen=True)
 class Lesson:
-    """What teaching did: the stored (or already stored) item and whether it is new, or the
-    reason it was refused."""
+    """What teaching (or withdrawing) did: the stored (or already stored) item and whether it
+    changed, or the reason it was refused (``refused``, a code the web API passes on), with
+    the item it was refused about when there is one. ``phrase`` names the sentence that says
+    why, ``detail`` what it names (a topic id, a limit, an id)."""
 
     item: Example | Entry | None
     changed: bool = False
     refused: str | None = None
     detail: str = ""
-
-    def message(self, lang: str = "en") -> str:
-        if self.refused is None:
-            return ""
-        en, he = REFUSALS[self.refused]
-        return (he if lang == "he" else en).format(detail=self.detail)
+    phrase: str = ""
 
 
-def _refuse(code: str, detail: str = "") -> Lesson:
-    return Lesson(None, refused=code, detail=detail)
+def _refuse(code: str, detail: object = "", phrase: str | None = None) -> Lesson:
+    return Lesson(None, refused=code, detail=str(detail), phrase=phrase or code.replace("-", "_"))
 
 
-def _question(text: str, what: str) -> str | Lesson:
+def _question(text: str, phrase: str) -> str | Lesson:
     text = " ".join(text.split())
     if len(text) > MAX_QUESTION:
-        return _refuse("too-long", what)
+        return _refuse("too-long", MAX_QUESTION, phrase)
     return text if has_words(text) else _refuse("empty")
 
 
@@ -87,12 +68,24 @@ class Teacher:
         self.base = base
         self.clock = clock
 
+    def message(self, lesson: Lesson, lang: str = "en") -> str:
+        """Why ``lesson`` was refused, in ``lang``; empty when it was not."""
+        if lesson.refused is None:
+            return ""
+        return self.base.phrases.teach.say(lesson.phrase, lang, detail=lesson.detail)
+
+    def not_learned(self, lesson: Lesson, ticket: int, lang: str = "en") -> str:
+        """Why ``lesson``, taught from ``ticket`` once it was answered, was refused, in ``lang``."""
+        reason = self.message(lesson, lang)
+        return self.base.phrases.teach.say("not_learned", lang, number=ticket, reason=reason)
+
     def current(self) -> Knowledge:
         """The knowledge base as served once everything stored is learned."""
         return with_learned(self.base, self.learned())
 
-    def learned(self) -> Learned:
-        return self.store.learned()
+    def learned(self, *, with_withdrawn: bool = False) -> Learned:
+        """What is served; with ``with_withdrawn``, what was withdrawn too (for the audit)."""
+        return self.store.learned(with_withdrawn=with_withdrawn)
 
     def add_example(
         self, topic: str, text: str, by: str, *, lang: str | None = None, ticket: int | None = None
@@ -100,7 +93,7 @@ class Teacher:
         """``text`` as one more way to ask ``topic`` (an advice topic, shipped or learned)."""
         if not by.strip() or len(by) > MAX_BY:
             return _refuse("no-by")
-        question = _question(text, "the question")
+        question = _question(text, "question_too_long")
         if isinstance(question, Lesson):
             return question
         knowledge = self.current()
@@ -148,22 +141,37 @@ class Teacher:
         if not texts:
             return _refuse("no-answer")
         if any(len(t) > MAX_ANSWER for t in texts.values()):
-            return _refuse("too-long", "the answer")
+            return _refuse("too-long", MAX_ANSWER, "answer_too_long")
         entry = Entry(topic, checked, texts, verdict, by, self.clock(), ticket)
         return self._store(entry)
+
+    def withdraw(self, item_id: int, by: str) -> Lesson:
+        """Take a learned example or entry back: it stays in the audit, with who and when, and
+        is served by no replica once they refresh. Refused when there is no such id, or it was
+        withdrawn already (the item says by whom and when)."""
+        if not by.strip() or len(by) > MAX_BY:
+            return _refuse("no-by")
+        outcome = self.store.withdraw(item_id, by.strip(), self.clock()) if 0 < item_id < MAX_ID else None
+        if outcome is None:
+            return _refuse("unknown-item", item_id)
+        item, made = outcome
+        if not made and item.withdrawn is not None:
+            earlier = f"{item.withdrawn.by}, {item.withdrawn.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+            return Lesson(item, refused="withdrawn", detail=earlier, phrase="withdrawn")
+        return Lesson(item, changed=made)
 
     def _variants(self, variants: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]] | Lesson:
         checked: dict[str, tuple[str, ...]] = {}
         for lang in LANGS:
             texts: list[str] = []
             for text in variants.get(lang, ()):
-                question = _question(text, "a question")
+                question = _question(text, "variant_too_long")
                 if isinstance(question, Lesson):
                     return question
                 if question.casefold() not in {t.casefold() for t in texts}:
                     texts.append(question)
             if len(texts) > MAX_VARIANTS:
-                return _refuse("too-many")
+                return _refuse("too-many", MAX_VARIANTS)
             checked[lang] = tuple(texts)
         if not any(checked.values()):
             return _refuse("no-variants")

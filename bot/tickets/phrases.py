@@ -7,19 +7,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
 from ..errors import KnowledgeError
 from ..knowledge.loading import read_model
-from ..knowledge.localized import Localized, placeholders
+from ..knowledge.localized import Localized, Sentences
 
 __all__ = ["TicketPhrases", "load_ticket_phrases"]
 
-PLACEHOLDERS = frozenset({"number", "by", "question"})
 
-
-class TicketPhrases(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class TicketPhrases(Sentences):
+    PLACEHOLDERS = frozenset({"number", "by", "question"})
 
     incidents: list[str] = []
     """Topics that are incidents: their answers offer an urgent ticket at once."""
@@ -52,23 +48,6 @@ class TicketPhrases(BaseModel):
     no_ticket: Localized
     not_yours: Localized
     too_long: Localized
-
-    @model_validator(mode="after")
-    def _known_placeholders(self) -> TicketPhrases:
-        for name in type(self).model_fields:
-            phrase = getattr(self, name)
-            if not isinstance(phrase, Localized):
-                continue
-            for lang in ("en", "he"):
-                unknown = placeholders(phrase.get(lang)) - PLACEHOLDERS
-                if unknown:
-                    raise ValueError(f"{name}.{lang}: unknown placeholder {{{sorted(unknown)[0]}}}")
-        return self
-
-    def say(self, name: str, lang: str, **fields: object) -> str:
-        """The sentence ``name`` in ``lang`` with ``fields`` filled in."""
-        phrase: Localized = getattr(self, name)
-        return phrase.get(lang).format_map({k: str(v) for k, v in fields.items()})
 
 
 def load_ticket_phrases(knowledge_dir: Path, topics: Collection[str] | None = None) -> TicketPhrases:

@@ -103,13 +103,15 @@ def test_answering_teaches_and_the_audit_says_who_when_and_what(tmp_path: Path) 
     assert len(learned(tmp_path)) == 2
 
 
-def test_what_cannot_be_learned_is_refused_and_the_answer_is_kept(tmp_path: Path) -> None:
+def test_what_cannot_be_learned_is_refused_in_the_answers_language_and_the_answer_kept(
+    tmp_path: Path,
+) -> None:
     ask(tmp_path, "is the alumni whatsapp group ok to join?")
     unknown = advisor(
         tmp_path, "tickets", "answer", "1", "With care.", "--add-example", "no-such-topic", env=ENV
     )
     assert unknown.returncode == 2
-    assert "ticket #1 is answered, but not learned: there is no topic no-such-topic" in unknown.stderr
+    assert "Ticket #1 is answered, but not learned: there is no topic no-such-topic" in unknown.stderr
     shown = json.loads(advisor(tmp_path, "tickets", "show", "1", "--json", env=ENV).stdout)
     assert (shown["status"], shown["answer"]) == ("answered", "With care.")
     no_verdict = advisor(tmp_path, "tickets", "answer", "1", "Better answer.", "--publish", env=ENV)
@@ -160,7 +162,47 @@ def test_what_cannot_be_learned_is_refused_and_the_answer_is_kept(tmp_path: Path
         env=ENV,
     )
     assert huge.returncode == 2 and "a question is too long" in huge.stderr
+    hebrew = advisor(
+        tmp_path, "tickets", "answer", "1", "בזהירות.", "--add-example", "no-such-topic", env=ENV
+    )
+    assert hebrew.returncode == 2
+    assert "פנייה מס' 1 נענתה, אבל לא נלמדה: אין נושא no-such-topic" in hebrew.stderr
+    chosen = advisor(
+        tmp_path, "tickets", "answer", "1", "With care.", "--lang", "he", "--add-example", "greeting", env=ENV
+    )
+    assert chosen.returncode == 2 and "greeting אינו נושא של עצה" in chosen.stderr
     assert learned(tmp_path) == []
+
+
+def test_unlearn_withdraws_what_was_published_and_the_audit_keeps_it(tmp_path: Path) -> None:
+    teach_both(tmp_path)
+    example, entry = learned(tmp_path)
+    withdrawn = advisor(tmp_path, "kb", "unlearn", str(entry["id"]), "--by", "Eli", env=ENV)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert withdrawn.stdout.startswith(f"Withdrawn: [{entry['id']}] ")
+    assert "published owner-2 (no)" in withdrawn.stdout and "by Eli)" in withdrawn.stdout
+    asked = advisor(tmp_path, "ask", "--json", "can we livestream the product launch on TikTok?", env=ENV)
+    assert json.loads(asked.stdout)["topic"] != "owner-2"
+    audit = learned(tmp_path)
+    assert [(i["id"], i["withdrawn"]) for i in audit][0] == (example["id"], None)
+    gone = audit[1]["withdrawn"]
+    assert isinstance(gone, dict) and gone["by"] == "Eli" and gone["at"]
+    shown = advisor(tmp_path, "kb", "learned", env=ENV).stdout.splitlines()
+    assert shown[0].startswith(f"[{example['id']}] ") and "withdrawn" not in shown[0]
+    assert shown[1].startswith(f"[{entry['id']}] ") and shown[1].endswith(" by Eli)")
+    assert " (withdrawn " in shown[1]
+    exported = advisor(tmp_path, "kb", "export-learned", str(tmp_path / "kb"), env=ENV)
+    assert "1 file(s) written" in exported.stdout
+    assert not (tmp_path / "kb" / "topics" / "owner-2.yaml").exists()
+
+    again = advisor(tmp_path, "kb", "unlearn", str(entry["id"]), "--by", "Dana", env=ENV)
+    assert again.returncode == 2
+    assert f"#{entry['id']}: it was withdrawn already (Eli, " in again.stderr
+    unknown = advisor(tmp_path, "kb", "unlearn", "99", "--by", "Eli", env=ENV)
+    assert unknown.returncode == 2 and "#99: nothing learned has the id 99" in unknown.stderr
+    hebrew = advisor(tmp_path, "kb", "unlearn", "99", "--lang", "he", env=ENV)
+    assert hebrew.returncode == 2 and "אין דבר נלמד עם המזהה 99" in hebrew.stderr
+    assert learned(tmp_path) == audit
 
 
 def test_exported_files_pass_kb_check_and_are_served_from_the_knowledge_base(tmp_path: Path) -> None:

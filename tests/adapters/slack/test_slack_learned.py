@@ -76,20 +76,38 @@ def test_the_answer_modal_adds_an_example_and_publishes(rig: SlackRig) -> None:
     assert len(teacher.learned().examples) == 1 and len(teacher.learned().entries) == 1
 
 
+def refusal(rig: SlackRig, number: int, answer: str, lang: str = "en") -> str:
+    """What the modal says under the answer when the owner adds it to the greeting topic."""
+    view = answer_modal(rig, number)
+    values = {"answer": answer, "lang": f"={lang}", "learn": "=example"}
+    refused = rig.submit(view["callback_id"], view["private_metadata"], values, OWNER)
+    said: str = json.loads(refused.body)["errors"]["answer"]
+    return said
+
+
 def test_what_cannot_be_learned_is_said_in_the_modal_and_the_answer_kept(rig: SlackRig) -> None:
     desk = rig.service.desk
     hello = opened(desk, "d", "hi there advisor", topic="greeting")
-    view = answer_modal(rig, hello)
-    refused = rig.submit(
-        view["callback_id"],
-        view["private_metadata"],
-        {"answer": "Hello!", "lang": "=en", "learn": "=example"},
-        OWNER,
-    )
-    assert (
-        json.loads(refused.body)["errors"]["answer"]
-        == "Answered, but not learned: greeting is not an advice topic"
-    )
+    said = refusal(rig, hello, "Hello!")
+    assert said == f"Ticket #{hello} is answered, but not learned: greeting is not an advice topic"
     stored = desk.get(hello)
     assert stored is not None and stored.answer == "Hello!"
     assert rig.service.teacher.learned().examples == ()
+
+
+@pytest.mark.parametrize(("locale", "answer"), [("he-IL", "Hello!"), (None, "שלום!")])
+def test_a_refusal_is_said_in_the_owners_locale_else_in_the_language_they_typed(
+    rig: SlackRig, locale: str | None, answer: str
+) -> None:
+    if locale is not None:
+        rig.api.users = {OWNER["id"]: {"locale": locale}}
+    hello = opened(rig.service.desk, "e", "hi there advisor", topic="greeting")
+    said = refusal(rig, hello, answer)
+    assert said == f"פנייה מס' {hello} נענתה, אבל לא נלמדה: greeting אינו נושא של עצה"
+
+
+def test_an_english_locale_wins_over_hebrew_typed(rig: SlackRig) -> None:
+    rig.api.users = {OWNER["id"]: {"locale": "en-US"}}
+    hello = opened(rig.service.desk, "f", "hi there advisor", topic="greeting")
+    said = refusal(rig, hello, "שלום!", "he")
+    assert said == f"Ticket #{hello} is answered, but not learned: greeting is not an advice topic"

@@ -1,6 +1,6 @@
 """Teaching from the dashboard over HTTP on the real server: an example or an owner's entry from
-a ticket, served by the page's advisor once rebuilt in the background; the audit; and what is
-refused, in the owner's language."""
+a ticket, served by the page's advisor once rebuilt in the background, and withdrawn again; the
+audit; and what is refused, in the owner's language."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 
 from tests.adapters.web.test_web_api import BEARER, conforms
 from tests.adapters.web.test_web_tickets import act, opened
-from tests.webkit import WebRig
+from tests.live import Reply, send
+from tests.webkit import ADMIN_TOKEN, WebRig
 
 JSON = [("Content-Type", "application/json")]
 LAUNCH = "may I livestream our product launch on TikTok?"
@@ -30,12 +31,24 @@ def learn(web: WebRig, body: object, headers: list[tuple[str, str]] | None = Non
     return web.post("/api/admin/learned", body, (headers if headers is not None else BEARER) + JSON)
 
 
-def eventually(ask: str, topic: str, web: WebRig, deadline: float = 120.0) -> dict[str, Any]:
-    """The page's answer to ``ask`` once it is about ``topic`` (the rebuild is in the background)."""
+def withdraw(web: WebRig, query: str, headers: list[tuple[str, str]] | None = None) -> Reply:
+    return send(
+        web.port,
+        f"/api/admin/learned/{query}",
+        method="DELETE",
+        headers=BEARER if headers is None else headers,
+    )
+
+
+def eventually(
+    ask: str, topic: str, web: WebRig, deadline: float = 120.0, served: bool = True
+) -> dict[str, Any]:
+    """The page's answer to ``ask`` once it is about ``topic`` (the rebuild is in the background);
+    with ``served`` False, once it is not."""
     until = time.monotonic() + deadline
     while True:
         answer: dict[str, Any] = web.post("/api/ask", {"question": ask}).json()
-        if answer["topic"] == topic or time.monotonic() > until:
+        if (answer["topic"] == topic) == served or time.monotonic() > until:
             return answer
         time.sleep(0.2)
 
@@ -143,4 +156,55 @@ def test_teaching_needs_the_sign_in_and_the_dashboards_own_page(rig: WebRig) -> 
     number = opened(rig.service.desk, "k4", "may I join a group?")
     assert learn(rig, {"ticket": number, "example_of": "join-groups"}, headers=[]).status == 401
     assert rig.get("/api/admin/learned").status == 401
+    assert rig.service.teacher.learned().examples == ()
+
+
+def test_a_withdrawn_entry_is_no_longer_served_and_stays_in_the_audit(rig: WebRig) -> None:
+    number = opened(rig.service.desk, "k5", LAUNCH)
+    act(rig, number, "answer", {"by": "Dana", "text": "No: launches stream only on our own channels."})
+    published = learn(rig, {"ticket": number, "by": "Dana", "publish": {"verdict": "no"}})
+    assert published.status == 201, published.json()
+    entry = published.json()["learned"]
+    assert entry["withdrawn"] is None
+    assert eventually(LAUNCH, f"owner-{number}", rig)["topic"] == f"owner-{number}"
+
+    withdrawn = withdraw(rig, f"{entry['id']}?by=Eli")
+    assert withdrawn.status == 200, withdrawn.json()
+    conforms(withdrawn.json(), "LearnResult")
+    assert withdrawn.json()["changed"] is True
+    assert withdrawn.json()["learned"]["withdrawn"]["by"] == "Eli"
+    answer = eventually(LAUNCH, f"owner-{number}", rig, served=False)
+    assert answer["topic"] != f"owner-{number}" and answer["source"] != "Policy owner"
+    [item] = rig.get("/api/admin/learned", BEARER).json()["learned"]
+    conforms(item, "Learned")
+    assert (item["id"], item["by"], item["withdrawn"]["by"]) == (entry["id"], "Dana", "Eli")
+
+    again = withdraw(rig, f"{entry['id']}?by=Dana")
+    assert (again.status, again.json()["reason"]) == (409, "withdrawn")
+    assert again.json()["error"].startswith("it was withdrawn already (Eli, ")
+    hebrew = withdraw(rig, f"{entry['id']}", BEARER + [("Accept-Language", "he-IL")])
+    assert hebrew.status == 409 and hebrew.json()["error"].startswith("זה כבר הוסר (Eli, ")
+    unknown = withdraw(rig, "999?lang=he")
+    assert (unknown.status, unknown.json()["reason"]) == (404, "unknown-item")
+    assert unknown.json()["error"] == "אין דבר נלמד עם המזהה 999"
+    assert withdraw(rig, "nine").status == 404
+    assert withdraw(rig, f"{entry['id']}?lang=fr").status == 400
+    [still] = rig.get("/api/admin/learned", BEARER).json()["learned"]
+    assert still["withdrawn"] == item["withdrawn"]
+
+
+def test_withdrawing_needs_the_sign_in_and_the_dashboards_own_page(rig: WebRig) -> None:
+    number = opened(rig.service.desk, "k6", "is the alumni whatsapp group of my university ok to be in")
+    added = learn(rig, {"ticket": number, "example_of": "join-groups"}).json()["learned"]
+    assert withdraw(rig, str(added["id"]), headers=[]).status == 401
+    login = rig.post(
+        "/admin/login",
+        f"token={ADMIN_TOKEN}".encode(),
+        [("Content-Type", "application/x-www-form-urlencoded")],
+    )
+    session = ("Cookie", login.headers["Set-Cookie"].split(";")[0])
+    assert withdraw(rig, str(added["id"]), [session, ("Sec-Fetch-Site", "cross-site")]).status == 403
+    assert [e.id for e in rig.service.teacher.learned().examples] == [added["id"]]
+    own = withdraw(rig, f"{added['id']}?by=Dana", [session, ("Sec-Fetch-Site", "same-origin")])
+    assert own.status == 200 and own.json()["learned"]["withdrawn"]["by"] == "Dana"
     assert rig.service.teacher.learned().examples == ()

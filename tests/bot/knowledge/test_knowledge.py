@@ -70,6 +70,13 @@ BROKEN = [
         "Input should be",
     ),
     ("phrases.yaml", lambda d: d["verdicts"].pop("caution"), "(file)", "labels missing"),
+    ("phrases.yaml", lambda d: d["teach"]["taken"].pop("he"), "teach.taken.he", "Field required"),
+    (
+        "phrases.yaml",
+        lambda d: d["teach"]["taken"].update(en="{topic} is taken"),
+        "teach",
+        "taken.en: unknown placeholder {topic}",
+    ),
     ("policy.yaml", lambda d: d["networks"][0].update(kind="semi"), "networks.0.kind", "Input should be"),
     ("policy.yaml", lambda d: d["owner"].pop("contact"), "owner.contact", "Field required"),
 ]
