@@ -21,7 +21,7 @@ from .knowledge.knowledge import load_knowledge
 from .learned.refresh import Refresher
 from .learned.sql import SqlLearnedStore
 from .learned.teach import Teacher
-from .matching.build import growing, settings_encoder
+from .matching.build import growing, return_freed_memory, settings_encoder
 from .nudge.sql import SqlNudgeStore
 from .nudge.store import NudgeStore
 from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
@@ -121,6 +121,8 @@ class Service:
             encoder=encoder,
             conversations=conversations(settings, store, pseudonyms),
         )
+        if base is None:
+            return_freed_memory()
         deliveries = Deliveries(SqlDeliveryClaims(store.engine, store.write_lock), pseudonyms)
         nudges = SqlNudgeStore(store.engine, store.write_lock)
         desk = Desk(SqlTicketStore(store.engine, store.write_lock), pseudonyms)

@@ -1,7 +1,8 @@
 """Every replica serves what was learned within seconds, without a restart: a background
-thread asks the store's version stamp every few seconds and, when it moved, builds the
-knowledge base and matcher anew and hands them to the advisor whole. Answering never waits
-for a build, and a build that fails leaves the advisor serving what it served."""
+thread asks the store's version stamp every few seconds and, when it moved, merges the
+knowledge base anew, builds its matcher (in the service: the shipped matcher extended, see
+:func:`bot.matching.build.extend_matcher`) and hands both to the advisor whole. Answering never
+waits for a build, and a build that fails leaves the advisor serving what it served."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 from ..advisor import Advisor
 from ..knowledge.knowledge import Knowledge
+from ..matching.build import return_freed_memory
 from ..matching.lexical import Matcher
 from .merge import with_learned
 from .records import LearnedStore
@@ -56,6 +58,7 @@ class Refresher:
         if self.advisor.recorder is not None:
             self.advisor.recorder.topics = frozenset(knowledge.topics)
         self.stamp = stamp
+        return_freed_memory()
         self.last_seconds = time.perf_counter() - started
         log.info("learned entries served (stamp %s, built in %.2fs)", stamp, self.last_seconds)
         return True
