@@ -1,9 +1,9 @@
 """A conversation's context across turns, for the advisor: recalled before a message is
 answered and kept after, keyed by a pseudonym of the conversation, fresh for a time-to-live.
 
-Only an answer about an advice topic sets the context; greetings, thanks, ask-backs and
-declines leave it as it was. Keeping or recalling it never fails an answer: a store that
-cannot be reached means the message is answered on its own.
+Only an answer about an advice topic sets the context; greetings, thanks, ask-backs, declines
+and, once there is a context, checklists leave it as it was. Keeping or recalling it never
+fails an answer: a store that cannot be reached means the message is answered on its own.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ class Conversations:
         key = self.key(query)
         if key is None or answer.outcome is not Outcome.ANSWERED or answer.topic not in advice:
             return
-        if (answer.context or {}).get("follow_up") == "checklist":
-            return  # the checklist of the topic in context: the context stays as it was
+        if answer.steps is not None and previous is not None:
+            return  # a checklist is a handout, not a new subject: the context stays as it was
         now = self.clock()
         context = Context(
             topic=answer.topic or "",

@@ -308,6 +308,33 @@ def test_a_checklist_leaves_the_topic_it_was_asked_after_in_context(talk: Talk) 
     assert (answer.topic, answer.entities.get("network")) == ("product-marketing", "instagram")
 
 
+@pytest.mark.parametrize(
+    ("first", "checklist", "then"),
+    [
+        (
+            "how should we market our new product on linkedin",
+            "is there a checklist for a campaign?",
+            "and on facebook?",
+        ),
+        ("רוצים לשווק את המוצר החדש בלינקדאין", "יש צ'קליסט לקמפיין?", "ובפייסבוק?"),
+    ],
+)
+def test_a_named_checklist_leaves_the_topic_in_context(
+    talk: Talk, first: str, checklist: str, then: str
+) -> None:
+    assert talk.say(first).topic == "product-marketing"
+    handout = talk.say(checklist)
+    assert handout.checklist is not None and handout.checklist.id == "campaign"
+    answer = talk.say(then)
+    assert (answer.topic, answer.entities.get("network")) == ("product-marketing", "facebook")
+
+
+def test_a_checklist_with_nothing_before_it_sets_the_context(talk: Talk) -> None:
+    assert talk.say("checklist for joining a group").checklist is not None
+    answer = talk.say("and on whatsapp?")
+    assert (answer.topic, answer.entities.get("network")) == ("join-groups", "whatsapp")
+
+
 def test_an_it_that_points_at_nothing_takes_nothing_from_the_context(talk: Talk) -> None:
     talk.say("may I install Hootsuite?")
     reset = talk.say("is it a good idea to make a video go viral?")
