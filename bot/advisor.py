@@ -14,33 +14,18 @@ from .conversation.followups import FollowUp, FollowUps
 from .conversation.replies import ask_back, explain
 from .conversation.store import Context
 from .decision import Decider
-from .knowledge.checklists import ChecklistIndex, ChecklistView
-from .knowledge.checklists import view as checklist_view
+from .handouts import Handouts
 from .knowledge.knowledge import Knowledge, Topic, load_knowledge
 from .knowledge.localized import Localized
 from .matching.build import TopicTexts, build_matcher, settings_encoder
 from .matching.entities import Entities, EntityFinder
-from .matching.lexical import LexicalMatcher, Matcher
+from .matching.lexical import Matcher
 from .matching.scorers import Encoder
 from .query import Channel, Query
 from .querylog.recording import Recorder, new_id
 from .text import clean, detect_lang, has_words
 
 __all__ = ["Advisor"]
-
-
-def checklist_documents(knowledge: Knowledge) -> dict[str, list[str]]:
-    """What a free-text checklist request is matched against: names, aliases and the
-    example questions of the topics each checklist serves."""
-    return {
-        c.id: [
-            c.title.en,
-            c.title.he,
-            *c.aliases.all(),
-            *(e for t in c.topics for e in knowledge.topics[t].examples.all()),
-        ]
-        for c in knowledge.checklists.values()
-    }
 
 
 class Advisor:
@@ -72,8 +57,8 @@ class Advisor:
         self.entities = EntityFinder(
             knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
         )
-        self.checklists = ChecklistIndex(knowledge.checklists.values())
-        self._checklist_matcher = LexicalMatcher(checklist_documents(knowledge), concepts=topics.concepts)
+        self._concepts = topics.concepts
+        self.handouts = Handouts(knowledge, self._concepts)
         self._clock = clock
         self.recorder = recorder
         self.observers: list[Callable[[Query, Answer], None]] = []
@@ -98,6 +83,7 @@ class Advisor:
         """Serve ``knowledge`` (the topics served and more) with its matcher, each part replaced
         whole and the matcher last, so a question answered meanwhile knows every topic it gets."""
         self.knowledge = knowledge
+        self.handouts = Handouts(knowledge, self._concepts)
         self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
         self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
         self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
@@ -154,7 +140,7 @@ class Advisor:
         text = clean(query.text)
         lang = query.lang or detect_lang(text or clean(query.checklist or ""))
         if query.checklist is not None:
-            return self._checklist(query.checklist, lang, query.ticked)
+            return self.handouts.named(query.checklist, lang, query.ticked)
         if query.topic is not None:
             topic = self.knowledge.topics.get(query.topic)
             if topic is not None and topic.kind != "decline":
@@ -171,7 +157,7 @@ class Advisor:
         if follow:
             return self._follow(text, lang, follow)
         if entities.checklist:
-            return self._checklist_for(text, lang)
+            return self.handouts.asked(text, lang)
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
         return self._decide(text, lang, ranked, reading, context)
 
@@ -204,8 +190,7 @@ class Advisor:
             return ask_back(text, lang, follow.entities, self.knowledge, self.thresholds.max_options)
         topic = self.knowledge.topics[follow.topic]
         if follow.kind == "checklist":
-            found = self._checklist(topic.checklist, lang, None) if topic.checklist else None
-            answer = replace(found or self._checklist("", lang, None), question=text)
+            answer = replace(self.handouts.named(topic.checklist or "", lang), question=text)
         else:
             answer = self._compose(text, lang, topic, score, ranked, follow.entities)
             if follow.kind in ("why", "instead", "more"):
@@ -257,69 +242,13 @@ class Advisor:
             source_label=phrases.source_cite.get(lang).format(source=phrases.sources[topic.source].get(lang)),
             confidence=score,
             suggestions=tuple(self._option(r, lang) for r in topic.related[:3]),
-            checklist=self._checklist_option(topic.checklist, lang) if topic.checklist else None,
+            checklist=self.handouts.option(topic.checklist, lang) if topic.checklist else None,
             entities=entities.to_dict(),
             candidates=ranked,
         )
 
     def _option(self, topic_id: str, lang: str) -> Option:
         return Option(topic_id, self.knowledge.topics[topic_id].title.get(lang))
-
-    def _checklist_option(self, checklist_id: str, lang: str) -> Option:
-        return Option(checklist_id, self.knowledge.checklists[checklist_id].title.get(lang), "checklist")
-
-    def _sources_label(self, sources: list[str], lang: str) -> str:
-        phrases = self.knowledge.phrases
-        names = "; ".join(phrases.sources[s].get(lang) for s in sources)  # type: ignore[index]
-        return phrases.source_cite.get(lang).format(source=names)
-
-    def _checklist_for(self, text: str, lang: str) -> Answer:
-        """A free-text request ("checklist for joining a group"): the closest checklist, or
-        the list of all of them when nothing fits."""
-        ranked = self._checklist_matcher.rank(text, limit=1)
-        found = ranked[0].topic if ranked and ranked[0].score > 0.0 else ""
-        return replace(self._checklist(found, lang, None), question=text)
-
-    def _checklist(self, name: str, lang: str, ticked: frozenset[str] | None) -> Answer:
-        checklist = self.checklists.find(name)
-        if checklist is None:
-            phrase = (
-                self.knowledge.phrases.checklist_unknown
-                if name.strip()
-                else self.knowledge.phrases.checklist_list
-            )
-            return Answer(
-                question=name,
-                lang=lang,
-                outcome=Outcome.CLARIFY,
-                text=phrase.get(lang).format(name=clean(name)[:80]),
-                options=tuple(self._checklist_option(c, lang) for c in self.knowledge.checklists),
-            )
-        steps = checklist_view(checklist, lang, self._sources_label(list(checklist.sources), lang))
-        answer = Answer(
-            question=name,
-            lang=lang,
-            outcome=Outcome.ANSWERED,
-            text=self.knowledge.phrases.checklist_intro.get(lang),
-            topic=checklist.topics[0],
-            title=steps.title,
-            source=checklist.sources[0],
-            source_label=steps.source_label,
-            confidence=1.0,
-            suggestions=tuple(self._option(t, lang) for t in checklist.topics[:3]),
-            checklist=self._checklist_option(checklist.id, lang),
-            steps=steps,
-        )
-        return answer if ticked is None else self._finished(answer, steps, ticked)
-
-    def _finished(self, shown: Answer, steps: ChecklistView, ticked: frozenset[str]) -> Answer:
-        items = steps.items()
-        missed = tuple(item for item in items if item.id not in ticked)
-        done = tuple(item.id for item in items if item.id in ticked)
-        phrases = self.knowledge.phrases
-        template = phrases.checklist_missed if missed else phrases.checklist_done
-        text = template.get(shown.lang).format(count=len(missed), total=len(items))
-        return replace(shown, text=text, steps=None, missed=missed, done=done)
 
     def _clarify(self, text: str, lang: str, close: list[Candidate], ranked: list[Candidate]) -> Answer:
         return Answer(

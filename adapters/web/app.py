@@ -219,7 +219,7 @@ class WebAdapter:
         if isinstance(lang, web.Response):
             return lang
         name = request.match_info["name"]
-        if self.advisor.checklists.find(name) is None:
+        if self.advisor.handouts.find(name) is None:
             listed = await ask(self.advisor, Query("", channel="web", checklist=name))
             if listed is None:
                 return error(500, "internal error")
@@ -231,7 +231,7 @@ class WebAdapter:
         body = await self._guard(request, DoneBody)
         if isinstance(body, web.Response):
             return body
-        if self.advisor.checklists.find(name) is None:
+        if self.advisor.handouts.find(name) is None:
             return error(404, f"no checklist called {name!r}")
         return await self._answer(
             self._query(request, "", checklist=name, ticked=frozenset(body.ticked), lang=body.lang)
