@@ -80,13 +80,16 @@ class Advisor:
         )
 
     def adopt(self, knowledge: Knowledge, matcher: Matcher) -> None:
-        """Serve ``knowledge`` (the topics served and more) with its matcher, each part replaced
-        whole and the matcher last, so a question answered meanwhile knows every topic it gets."""
-        self.knowledge = knowledge
-        self.handouts = Handouts(knowledge, self._concepts)
-        self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
-        self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
-        self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
+        """Serve ``knowledge`` with its matcher: every part is built first, then each replaced
+        whole, the matcher last. A question answered meanwhile knows every topic added before
+        the matcher offers it, and a topic taken away is never offered: the matcher's
+        candidates are kept to the topics the knowledge served holds."""
+        handouts = Handouts(knowledge, self._concepts)
+        decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
+        followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
+        advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
+        self.knowledge, self.handouts, self.decider = knowledge, handouts, decider
+        self.followups, self._advice = followups, advice
         self.matcher = matcher
 
     def handle(self, query: Query) -> Answer:
@@ -158,11 +161,19 @@ class Advisor:
             return self._follow(text, lang, follow)
         if entities.checklist:
             return self.handouts.asked(text, lang)
+        knowledge = self.knowledge
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
-        return self._decide(text, lang, ranked, reading, context)
+        ranked = [c for c in ranked if c.topic in knowledge.topics]
+        return self._decide(text, lang, ranked, reading, context, knowledge)
 
     def _decide(
-        self, text: str, lang: str, ranked: list[Candidate], reading: Reading, context: Context | None
+        self,
+        text: str,
+        lang: str,
+        ranked: list[Candidate],
+        reading: Reading,
+        context: Context | None,
+        knowledge: Knowledge,
     ) -> Answer:
         entities = reading.entities
         decision = self.decider.decide(ranked, entities.domain)
@@ -175,9 +186,7 @@ class Advisor:
         if decision.outcome is Outcome.CLARIFY:
             return self._clarify(text, lang, list(decision.options), ranked)
         best = decision.best
-        return self._compose(
-            text, lang, self.knowledge.topics[best.topic], best.score, tuple(ranked), entities
-        )
+        return self._compose(text, lang, knowledge.topics[best.topic], best.score, tuple(ranked), entities)
 
     # -- follow-ups in a conversation (bot/conversation) --------------------------------------
 

@@ -127,6 +127,57 @@ async function teach(body) {
   if (!response.ok) { $("learn-status").textContent = data.error; return; }
   const what = data.learned.kind === "entry" ? `Published as ${data.learned.topic}` : `Added to ${data.learned.topic}`;
   $("learn-status").textContent = data.changed ? `${what}.` : `${what} already.`;
+  await loadLearned();
+}
+
+function learnedText(item) {
+  if (item.kind === "example") return item.text;
+  const asked = [...(item.variants.en || []), ...(item.variants.he || [])];
+  return asked[0] || "";
+}
+
+async function loadLearned() {
+  const response = await fetch("/api/admin/learned");
+  if (!response.ok) return;
+  const items = (await response.json()).learned.sort((a, b) => b.id - a.id);
+  const table = $("learned");
+  table.replaceChildren();
+  const head = document.createElement("tr");
+  for (const name of ["#", "Kind", "Topic", "Question", "By", "When", ""]) head.append(cell("th", name));
+  table.append(head);
+  for (const item of items) {
+    const row = document.createElement("tr");
+    row.className = "learned-item";
+    row.dataset.id = String(item.id);
+    const question = cell("td", learnedText(item));
+    question.dir = "auto";
+    row.append(cell("td", item.id), cell("td", item.kind), cell("td", item.topic), question,
+      cell("td", item.by), cell("td", item.at.slice(0, 16).replace("T", " ")));
+    const action = document.createElement("td");
+    if (item.withdrawn) {
+      action.textContent = `withdrawn by ${item.withdrawn.by}`;
+    } else {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "withdraw";
+      button.textContent = "Withdraw";
+      button.setAttribute("aria-label", `Withdraw ${item.kind} ${item.id} of ${item.topic}`);
+      button.addEventListener("click", () => withdraw(item));
+      action.append(button);
+    }
+    row.append(action);
+    table.append(row);
+  }
+}
+
+async function withdraw(item) {
+  const by = $("by").value.trim();
+  if (!by) { $("learned-status").textContent = "Say who you are first."; $("by").focus(); return; }
+  const params = new URLSearchParams({ by, lang: "en" });
+  const response = await fetch(`/api/admin/learned/${item.id}?${params}`, { method: "DELETE" });
+  const data = await response.json();
+  $("learned-status").textContent = response.ok ? `Withdrawn: ${item.kind} ${item.id} of ${item.topic}.` : data.error;
+  await loadLearned();
 }
 
 $("learn-example").addEventListener("click", () => teach({ example_of: $("learn-topic").value.trim() }));
@@ -139,3 +190,4 @@ $("learn-publish").addEventListener("click", () => {
 });
 $("filter").addEventListener("submit", (event) => { event.preventDefault(); load(); });
 load();
+loadLearned();

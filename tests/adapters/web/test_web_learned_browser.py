@@ -68,3 +68,40 @@ def test_the_owner_adds_an_example_and_publishes_an_answer(page, web: WebRig) ->
     assert (entry.verdict, entry.answer) == ("no", {"en": "No: launches stream only on our own channels."})
     answer = eventually("can we livestream the product launch on TikTok?", f"owner-{launch}", web)
     assert (answer["topic"], answer["source"]) == (f"owner-{launch}", "Policy owner")
+
+
+def test_the_owner_withdraws_what_was_learned_from_the_page(page, web: WebRig) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    teacher = web.service.teacher
+    variants = {"en": [LAUNCH, "can we stream the launch on tiktok"]}
+    published = teacher.publish("owner-launch", variants, {"en": "No."}, "no", "Dana")
+    added = teacher.add_example("join-groups", "is the alumni whatsapp group ok to be in", "Dana")
+    assert published.item is not None and added.item is not None
+    eventually("can we livestream the product launch on TikTok?", "owner-launch", web)
+
+    page.goto("/admin/tickets")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("button[type=submit]")
+    page.locator("#topics").wait_for()
+    page.goto("/admin/tickets")
+    rows = page.locator("tr.learned-item")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("alumni whatsapp group")  # the newest first
+    entry = page.locator(f"tr.learned-item[data-id='{published.item.id}']")
+    expect(entry).to_contain_text(LAUNCH)
+    page.fill("#by", "")
+    entry.locator("button.withdraw").click()
+    expect(page.locator("#learned-status")).to_have_text("Say who you are first.")
+    page.fill("#by", "Eli")
+    entry.locator("button.withdraw").click()
+    expect(page.locator("#learned-status")).to_have_text(
+        f"Withdrawn: entry {published.item.id} of owner-launch."
+    )
+    expect(entry).to_contain_text("withdrawn by Eli")
+    expect(entry.locator("button.withdraw")).to_have_count(0)
+    example = page.locator(f"tr.learned-item[data-id='{added.item.id}'] button.withdraw")
+    expect(example).to_have_count(1)
+
+    [gone] = [e for e in teacher.learned(with_withdrawn=True).entries if e.topic == "owner-launch"]
+    assert gone.withdrawn is not None and gone.withdrawn.by == "Eli"
+    answer = eventually("can we livestream the product launch on TikTok?", "owner-launch", web, served=False)
+    assert answer["topic"] != "owner-launch"

@@ -10,6 +10,7 @@ import pytest
 
 from bot.advisor import Advisor
 from bot.knowledge.knowledge import Knowledge
+from bot.learned.merge import with_learned
 from bot.learned.records import Entry, LearnedStore, MemoryLearnedStore
 from bot.learned.refresh import Refresher
 from bot.learned.teach import MAX_ANSWER, MAX_QUESTION, MAX_VARIANTS, Teacher
@@ -212,6 +213,21 @@ def test_withdrawing_twice_or_an_unknown_id_is_refused_in_both_languages(teacher
     assert teacher.message(unknown, "he") == "אין דבר נלמד עם המזהה 999"
     assert teacher.withdraw(published.id, "  ").refused == "no-by"
     assert teacher.withdraw(10**20, "Eli").refused == "unknown-item"
+
+
+def test_a_matcher_still_offering_a_withdrawn_topic_never_answers_with_it(
+    base: Advisor, teacher: Teacher
+) -> None:
+    teacher.publish(None, LAUNCH, NO, "no", "Dana", ticket=7)
+    taught = with_learned(base.knowledge, teacher.learned())
+    advisor = Advisor(taught, matcher=growing(base.matcher)(taught), thresholds=base.thresholds)
+    question = Query("can we livestream the product launch on TikTok?")
+    assert advisor.handle(question).topic == "owner-7"
+    # The moment between a withdrawal's knowledge and its matcher: the old matcher offers it.
+    advisor.adopt(base.knowledge, advisor.matcher)
+    answer = advisor.handle(question)
+    assert answer.topic != "owner-7" and "owner-7" not in [c.topic for c in answer.candidates]
+    assert advisor.handle(Query("should I join this facebook group?")).topic == "join-groups"
 
 
 def test_a_failing_build_leaves_the_advisor_answering_and_is_tried_again(base: Advisor) -> None:
