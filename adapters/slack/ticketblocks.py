@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.learned.teach import choices
 from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Ticket
 
@@ -169,9 +170,6 @@ def answer_modal(ticket: Ticket) -> Block:
 def learn_block(ticket: Ticket) -> Block:
     """Into knowledge: the question as an example of the ticket's topic, or the answer
     published with its verdict (docs/tickets.md)."""
-    teach = [("publish-" + v, f"Publish the answer ({v})") for v in ("yes", "no", "caution", "info")]
-    if ticket.topic:
-        teach.insert(0, ("example", f"Add the question to {ticket.topic}"))
     return {
         "type": "input",
         "block_id": "learn",
@@ -181,7 +179,7 @@ def learn_block(ticket: Ticket) -> Block:
             "type": "static_select",
             "action_id": "value",
             "placeholder": _plain("Only answer this asker"),
-            "options": [{"text": _plain(label, 75), "value": value} for value, label in teach],
+            "options": [{"text": _plain(label, 75), "value": value} for value, label in choices(ticket)],
         },
     }
 

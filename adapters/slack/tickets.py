@@ -23,7 +23,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.learned.teach import Lesson, Teacher
+from bot.learned.teach import Teacher
 from bot.text import detect_lang
 from bot.tickets.desk import Desk, ticket_key
 from bot.tickets.phrases import TicketPhrases
@@ -231,7 +231,7 @@ class SlackTickets:
         learn = _field(view, "learn")
         if outcome is None or outcome.refused or not isinstance(learn, str) or self.teacher is None:
             return None
-        lesson = await asyncio.to_thread(self._teach, outcome.ticket, learn, who)
+        lesson = await asyncio.to_thread(self.teacher.from_ticket, outcome.ticket, learn, who)
         if lesson is None or not lesson.refused:
             return None
         lang = await self._owner_lang(str(user.get("id") or ""), text)
@@ -246,20 +246,6 @@ class SlackTickets:
             except TimeoutError:
                 log.warning("the owner's Slack locale was not known in time")
         return known or detect_lang(typed)
-
-    def _teach(self, ticket: Ticket, learn: str, who: str) -> Lesson | None:
-        """The owner's choice under "Into knowledge", after the answer is stored."""
-        assert self.teacher is not None
-        if learn == "example" and ticket.topic:
-            return self.teacher.add_example(
-                ticket.topic, ticket.question, who, lang=ticket.lang, ticket=ticket.number
-            )
-        if learn.startswith("publish-") and ticket.answer:
-            questions = {ticket.lang: [ticket.question]}
-            answer: dict[str, str | None] = {ticket.answer_lang or ticket.lang: ticket.answer}
-            verdict = learn.removeprefix("publish-")
-            return self.teacher.publish(None, questions, answer, verdict, who, ticket=ticket.number)
-        return None
 
     # -- changes: the owner's card and the asker's news ---------------------------------------
 

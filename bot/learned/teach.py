@@ -14,6 +14,7 @@ from ..answer import Verdict
 from ..knowledge.knowledge import Knowledge
 from ..knowledge.localized import LANGS
 from ..text import detect_lang, has_words
+from ..tickets.records import Ticket
 from .merge import with_learned
 from .records import Entry, Example, Learned, LearnedStore, example_key
 
@@ -26,6 +27,14 @@ MAX_BY = 200
 MAX_ID = 2**31
 """Ids are below it (the database's integer column)."""
 TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def choices(ticket: Ticket) -> list[tuple[str, str]]:
+    """What an answer form offers under "Into knowledge" for ``ticket``: values and labels."""
+    offered = [("publish-" + v.value, f"Publish the answer ({v.value})") for v in Verdict]
+    if ticket.topic:
+        offered.insert(0, ("example", f"Add the question to {ticket.topic}"))
+    return offered
 
 
 def entry_id(ticket: int) -> str:
@@ -144,6 +153,19 @@ class Teacher:
             return _refuse("too-long", MAX_ANSWER, "answer_too_long")
         entry = Entry(topic, checked, texts, verdict, by, self.clock(), ticket)
         return self._store(entry)
+
+    def from_ticket(self, ticket: Ticket, choice: str, by: str) -> Lesson | None:
+        """The owner's choice under "Into knowledge" once the ticket is answered (one of
+        :func:`choices`): the question as an example of the ticket's topic, or the answer
+        published with a verdict; None for no such choice."""
+        if choice == "example" and ticket.topic:
+            return self.add_example(ticket.topic, ticket.question, by, lang=ticket.lang, ticket=ticket.number)
+        if choice.startswith("publish-") and ticket.answer:
+            questions = {ticket.lang: [ticket.question]}
+            answer: dict[str, str | None] = {ticket.answer_lang or ticket.lang: ticket.answer}
+            verdict = choice.removeprefix("publish-")
+            return self.publish(None, questions, answer, verdict, by, ticket=ticket.number)
+        return None
 
     def withdraw(self, item_id: int, by: str) -> Lesson:
         """Take a learned example or entry back: it stays in the audit, with who and when, and
