@@ -111,6 +111,7 @@ class TeamsAdapter:
             settings.ticket_retry_seconds,
             settings.answer_sweep_seconds,
             teams.owner_routes,
+            service.teacher,
         )
         self.digest = weekly_digest(
             "teams",

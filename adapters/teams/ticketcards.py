@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.learned.teach import choices
 from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Ticket
 
@@ -172,6 +173,16 @@ def _answer_form(ticket: Ticket) -> Element:
                 "label": "Language",
                 "value": "he" if lang == "he" else "en",
                 "choices": [{"title": "English", "value": "en"}, {"title": "עברית", "value": "he"}],
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "learn",
+                "label": "Into knowledge",
+                "value": "",
+                "choices": [
+                    {"title": "Only answer this asker", "value": ""},
+                    *({"title": label, "value": value} for value, label in choices(ticket)),
+                ],
             },
         ],
         [submit_action("Send the answer", {"kind": "ticket-answer", "n": ticket.number})],

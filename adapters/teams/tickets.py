@@ -25,6 +25,8 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, TextFormatTypes
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.learned.records import Entry
+from bot.learned.teach import Teacher
 from bot.text import detect_lang
 from bot.tickets.desk import MAX_NOTE_CHARS, MAX_QUESTION_CHARS, Desk, ticket_key
 from bot.tickets.phrases import TicketPhrases
@@ -78,8 +80,11 @@ class TeamsTickets:
         retry_seconds: float,
         sweep_seconds: float,
         routes: Mapping[str, str] | None = None,
+        teacher: Teacher | None = None,
     ) -> None:
+        """``teacher``: what the owner may put into knowledge as they answer."""
         self.desk = desk
+        self.teacher = teacher
         self.phrases = phrases
         self.outbound = outbound
         self.tasks = tasks
@@ -245,6 +250,17 @@ class TeamsTickets:
         outcome = await asyncio.to_thread(self.desk.act, ticket.number, "answer", who, text, answer_lang)
         if outcome is not None and outcome.refused == "closed":
             await context.send_activity(_plain(f"Ticket #{ticket.number} is closed: reopen it first."))
+            return
+        learn = _short(value, "learn")
+        if outcome is None or outcome.refused or not learn or self.teacher is None:
+            return
+        lesson = await asyncio.to_thread(self.teacher.from_ticket, outcome.ticket, learn, who)
+        if lesson is not None and lesson.refused:
+            told = self.teacher.not_learned(lesson, ticket.number, answer_lang or detect_lang(text))
+            await context.send_activity(_plain(told))
+        elif lesson is not None and lesson.item is not None:
+            done = "Published as" if isinstance(lesson.item, Entry) else "Added to"
+            await context.send_activity(_plain(f"Ticket #{ticket.number}: {done} {lesson.item.topic}."))
 
     async def _ticket(self, context: TurnContext, value: dict[str, Any], lang: str) -> Ticket | None:
         number = value.get("n")

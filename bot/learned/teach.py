@@ -18,7 +18,7 @@ from ..tickets.records import Ticket
 from .merge import with_learned
 from .records import Entry, Example, Learned, LearnedStore, example_key
 
-__all__ = ["MAX_ANSWER", "MAX_QUESTION", "MAX_VARIANTS", "Lesson", "Teacher", "entry_id"]
+__all__ = ["MAX_ANSWER", "MAX_QUESTION", "MAX_VARIANTS", "Lesson", "Teacher", "choices", "entry_id"]
 
 MAX_QUESTION = 500
 MAX_ANSWER = 4000
