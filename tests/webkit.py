@@ -16,6 +16,15 @@ from .live import Loop, Reply, send
 ADMIN_TOKEN = "test-admin-token-123"
 
 
+def open_tickets_page(page: Any) -> None:
+    """Sign in to the dashboard in a Playwright ``page`` and open its tickets page."""
+    page.goto("/admin/tickets")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("button[type=submit]")
+    page.locator("#topics").wait_for()
+    page.goto("/admin/tickets")
+
+
 class WebRig:
     def __init__(self, tmp_path: Path, **settings: Any) -> None:
         values: dict[str, Any] = {

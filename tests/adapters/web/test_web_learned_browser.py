@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.adapters.web.test_web_browser import browser, page  # noqa: F401, F811 - fixtures
 from tests.adapters.web.test_web_learned import eventually
 from tests.adapters.web.test_web_tickets import opened
-from tests.webkit import ADMIN_TOKEN, WebRig
+from tests.webkit import WebRig, open_tickets_page
 
 LAUNCH = "may I livestream our product launch on TikTok?"
 
@@ -32,11 +32,7 @@ def test_the_owner_adds_an_example_and_publishes_an_answer(page, web: WebRig) ->
     launch = opened(desk, "b", LAUNCH)
     desk.act(launch, "answer", "Dana", "No: launches stream only on our own channels.", "en")
 
-    page.goto("/admin/tickets")
-    page.fill("#token", ADMIN_TOKEN)
-    page.click("button[type=submit]")
-    page.locator("#topics").wait_for()
-    page.goto("/admin/tickets")
+    open_tickets_page(page)
     page.select_option("#status-filter", "")
     page.click("#filter button[type=submit]")
     rows = page.locator("tr.ticket")
@@ -78,11 +74,7 @@ def test_the_owner_withdraws_what_was_learned_from_the_page(page, web: WebRig) -
     assert published.item is not None and added.item is not None
     eventually("can we livestream the product launch on TikTok?", "owner-launch", web)
 
-    page.goto("/admin/tickets")
-    page.fill("#token", ADMIN_TOKEN)
-    page.click("button[type=submit]")
-    page.locator("#topics").wait_for()
-    page.goto("/admin/tickets")
+    open_tickets_page(page)
     rows = page.locator("tr.learned-item")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("alumni whatsapp group")  # the newest first

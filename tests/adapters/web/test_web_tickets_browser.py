@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.adapters.web.test_web_browser import ARTIFACTS, browser, page  # noqa: F401, F811 - fixtures
 from tests.adapters.web.test_web_tickets import backdate, opened
-from tests.webkit import ADMIN_TOKEN, WebRig
+from tests.webkit import WebRig, open_tickets_page
 
 
 def test_the_owner_filters_assigns_and_answers_urgent_first(page, web: WebRig) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -16,11 +16,7 @@ def test_the_owner_filters_assigns_and_answers_urgent_first(page, web: WebRig) -
     opened(desk, "c", "<img src=x onerror=\"document.title='pwned'\"> may I join?", topic="join-groups")
     backdate(web, old, 3)
 
-    page.goto("/admin/tickets")
-    page.fill("#token", ADMIN_TOKEN)
-    page.click("button[type=submit]")
-    page.locator("#topics").wait_for()
-    page.goto("/admin/tickets")
+    open_tickets_page(page)
     rows = page.locator("tr.ticket")
     expect(rows).to_have_count(3)
     assert rows.first.get_attribute("data-number") == str(urgent)
