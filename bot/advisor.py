@@ -11,6 +11,7 @@ from .config import Settings, Thresholds
 from .conversation.context import Conversations
 from .conversation.cues import Cues, Reading
 from .conversation.followups import FollowUp, FollowUps
+from .conversation.openers import Openers
 from .conversation.replies import ask_back, explain
 from .conversation.store import Context
 from .decision import Decider
@@ -65,6 +66,7 @@ class Advisor:
         self.conversations = conversations
         cues = knowledge.conversation
         self.cues = Cues(cues, self.entities) if cues else None
+        self.openers = Openers(cues.openers) if cues else None
         self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
         self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
 
@@ -177,7 +179,8 @@ class Advisor:
     ) -> Answer:
         entities = reading.entities
         decision = self.decider.decide(ranked, entities.domain)
-        follow = self.followups.after_matching(decision, ranked, reading, context)
+        opens = self.openers.read(text) if self.openers and context else None
+        follow = self.followups.after_matching(decision, ranked, reading, context, opens)
         if follow:
             score = next((c.score for c in ranked if c.topic == follow.topic), 0.0)
             return self._follow(text, lang, follow, score, tuple(ranked))

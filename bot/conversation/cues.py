@@ -50,6 +50,7 @@ class ConversationCues(BaseModel):
     instead: LocalizedList
     more: LocalizedList
     heads: dict[Intent, list[NonEmpty]] = {}
+    openers: dict[Intent, LocalizedList] = {}
     generic: list[NonEmpty] = []
     fillers: LocalizedList
     deixis: LocalizedList

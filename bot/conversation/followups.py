@@ -18,7 +18,7 @@ from ..answer import Candidate, Outcome
 from ..decision import Decision
 from ..knowledge.knowledge import Topic
 from ..matching.entities import Entities, EntityFinder
-from .cues import Reading
+from .cues import Intent, Reading
 from .store import Context
 
 __all__ = ["FollowUp", "FollowUps"]
@@ -77,13 +77,23 @@ class FollowUps:
         return FollowUp(kind, anchor.topic, entities, inherited)
 
     def after_matching(
-        self, decision: Decision, ranked: Sequence[Candidate], reading: Reading, context: Context | None
+        self,
+        decision: Decision,
+        ranked: Sequence[Candidate],
+        reading: Reading,
+        context: Context | None,
+        opens: Intent | None = None,
     ) -> FollowUp | None:
         """A matched question that keeps the context's network or app, an ask-back the
-        context settles, or a decline of a message that points back at the previous topic."""
+        context settles, or a decline of a message that points back at the previous topic.
+        ``opens``: the intent the message opens with ("why not, ...", "so what should I do
+        ..."), taken about the previous topic unless the matcher is sure of another."""
         anchor = self._anchor(context)
         if anchor is None:
             return None
+        if opens is not None and not self._sure_of_another(decision, anchor):
+            entities, inherited = self._entities(reading, anchor)
+            return FollowUp(opens, anchor.topic, entities, inherited)
         short = self._short(decision, reading, anchor)
         if short is not None:
             return short
@@ -104,6 +114,17 @@ class FollowUps:
         if best.topic == anchor.topic or reading.deixis:
             return FollowUp("refers", best.topic, entities, inherited)
         return None
+
+    def _sure_of_another(self, decision: Decision, anchor: Context) -> bool:
+        """The matcher answers with an advice topic other than the previous one, and is sure."""
+        best = decision.best
+        return (
+            decision.outcome is Outcome.ANSWERED
+            and best is not None
+            and best.topic != anchor.topic
+            and best.score >= self.sure
+            and self._is_advice(best.topic)
+        )
 
     def _short(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
         """A short message with a follow-up's marks (an intent's head word, a network or app

@@ -375,3 +375,93 @@ def test_a_short_question_the_matcher_is_sure_of_is_its_own(talk: Talk) -> None:
     talk.say("can we recruit on linkedin?")
     answer = talk.say("should I join that group?")
     assert answer.topic == "join-groups"
+
+
+@pytest.mark.parametrize(
+    ("first", "topic", "then", "kind"),
+    [
+        (
+            "should I keep my work and private facebook apart?",
+            "separate-accounts",
+            "why, it's the same me anyway",
+            "why",
+        ),
+        (
+            "should I keep my work and private facebook apart?",
+            "separate-accounts",
+            "how come? nobody reads my page",
+            "why",
+        ),
+        (
+            "may I install the tiktok app on my work laptop?",
+            "install-apps",
+            "what's the big deal, everyone has it",
+            "why",
+        ),
+        (
+            "מותר להתקין את האפליקציה של טיקטוק במחשב העבודה?",
+            "install-apps",
+            "למה, כולם מתקינים את זה",
+            "why",
+        ),
+        ("מותר להתקין את האפליקציה של טיקטוק במחשב העבודה?", "install-apps", "ומה כבר יכול לקרות מזה", "why"),
+        (
+            "may I install the tiktok app on my work laptop?",
+            "install-apps",
+            "ok so what should we use for posting then",
+            "instead",
+        ),
+        (
+            "should I keep my work and private facebook apart?",
+            "separate-accounts",
+            "so how do i avoid mixing them from now on",
+            "instead",
+        ),
+        (
+            "מותר להתקין את האפליקציה של טיקטוק במחשב העבודה?",
+            "install-apps",
+            "אז מה עושים אם צריך לפרסם משם",
+            "instead",
+        ),
+        (
+            "should I keep my work and private facebook apart?",
+            "separate-accounts",
+            "ואיך עושים את זה נכון מעכשיו",
+            "instead",
+        ),
+    ],
+)
+def test_a_message_that_opens_asking_why_or_what_instead_leans_on_the_topic(
+    talk: Talk, first: str, topic: str, then: str, kind: str
+) -> None:
+    assert talk.say(first).topic == topic
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer)) == (topic, kind), answer.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic"),
+    [
+        (
+            "should I join this facebook group?",
+            "why should our business be on social networks at all?",
+            "business-benefits",
+        ),
+        (
+            "may I install the tiktok app on my work laptop?",
+            "what should we check before recruiting on linkedin?",
+            "recruitment",
+        ),
+        (
+            "מותר להתקין את האפליקציה של טיקטוק במחשב העבודה?",
+            "למה כדאי לעסק להיות ברשתות החברתיות בכלל?",
+            "business-benefits",
+        ),
+    ],
+)
+def test_a_whole_question_that_opens_the_same_way_is_answered_on_its_own(
+    talk: Talk, first: str, then: str, topic: str
+) -> None:
+    talk.say(first)
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer)) == (topic, None), answer.candidates[:3]

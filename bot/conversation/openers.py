@@ -1,0 +1,48 @@
+"""How a message opens: "why not, it's my own account", "so what should I do next time?",
+"אז איך נמנעים מזה?" ask why, or what to do instead, about what was just said, whatever words
+follow. A message read so leans on the context only when the matcher is not sure it is a
+question about another topic (:mod:`bot.conversation.followups`); "why can't I install apps at
+work?" after a question about groups is matched as the question it is.
+
+The opening phrases are data (``openers`` in ``knowledge/conversation.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..knowledge.localized import LocalizedList
+from ..text import hebrew_variants, is_hebrew, tokens
+from .cues import EDGE_WORDS, EDGE_WORDS_HE, Intent
+
+__all__ = ["Openers"]
+
+# Words a message may start with before its opening ("ok so why...", "אז למה...").
+LEADING = EDGE_WORDS | EDGE_WORDS_HE | {"yeah", "yes", "no", "hm", "כן", "לא", "רגע"}
+
+
+class Openers:
+    def __init__(self, phrases: Mapping[Intent, LocalizedList]) -> None:
+        found = {
+            (kind, tuple(tokens(p)))
+            for kind, localized in phrases.items()
+            for p in localized.all()
+            if tokens(p)
+        }
+        # The longest opening first: "what should i do" (instead) before "what" anything.
+        self._phrases = sorted(found, key=lambda kp: -len(kp[1]))
+
+    def read(self, text: str) -> Intent | None:
+        """The intent the message opens with, if any."""
+        words = tokens(text)
+        start = 0
+        while start < len(words) - 1 and words[start] in LEADING:
+            start += 1
+        words = words[start:]
+        if not words:
+            return None
+        firsts = {words[0], *(hebrew_variants(words[0], min_rest=2) if is_hebrew(words[0]) else ())}
+        for kind, phrase in self._phrases:
+            if phrase[0] in firsts and tuple(words[1 : len(phrase)]) == phrase[1:]:
+                return kind
+        return None

@@ -1,0 +1,46 @@
+"""How a message opens: the shipped opening phrases, the words skipped before them, Hebrew
+prefixes on the first word, and messages that open otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.conversation.openers import Openers
+from bot.knowledge.knowledge import load_knowledge
+from bot.knowledge.localized import LocalizedList
+
+
+@pytest.fixture(scope="module")
+def openers() -> Openers:
+    cues = load_knowledge(DEFAULT_KNOWLEDGE_DIR).conversation
+    assert cues is not None
+    return Openers(cues.openers)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Why not? it's my own page", "why"),
+        ("ok so why would that matter, it was up for a minute", "why"),
+        ("what's the big deal with it", "why"),
+        ("ולמה זה בכלל משנה?", "why"),
+        ("אז מה הבעיה, זה היה רק שעה", "why"),
+        ("so what should I do next time?", "instead"),
+        ("what do we do about the posts already out there", "instead"),
+        ("ואיך נמנעים מזה בפעם הבאה", "instead"),
+        ("אז מה עושים עם זה עכשיו?", "instead"),
+        ("may I join this group?", None),
+        ("whatsapp groups for suppliers, ok?", None),
+        ("so", None),
+        ("", None),
+    ],
+)
+def test_the_intent_a_message_opens_with(openers: Openers, text: str, intent: str | None) -> None:
+    assert openers.read(text) == intent
+
+
+def test_the_longest_opening_wins() -> None:
+    openers = Openers({"why": LocalizedList(en=["what"]), "instead": LocalizedList(en=["what should i"])})
+    assert openers.read("what should i do") == "instead"
+    assert openers.read("what is it") == "why"
