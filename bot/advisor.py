@@ -11,6 +11,7 @@ from .config import Settings, Thresholds
 from .conversation.context import Conversations
 from .conversation.cues import Cues, Reading
 from .conversation.followups import FollowUp, FollowUps
+from .conversation.names import LooseNames
 from .conversation.replies import ask_back, explain
 from .conversation.store import Context
 from .decision import Decider
@@ -79,7 +80,7 @@ class Advisor:
         self.observers: list[Callable[[Query, Answer], None]] = []
         self.conversations = conversations
         cues = knowledge.conversation
-        self.cues = Cues(cues, self.entities) if cues else None
+        self.cues = Cues(cues, self.entities, LooseNames(knowledge.policy)) if cues else None
         self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
         self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
 

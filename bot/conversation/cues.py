@@ -8,7 +8,7 @@ apps at work?" is a question of its own, "why not?" is not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -17,6 +17,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from ..knowledge.localized import Localized, LocalizedList, NonEmpty
 from ..matching.entities import Entities, EntityFinder
 from ..text import hebrew_variants, is_hebrew, normalize, tokens
+from .names import LooseNames
+from .words import Vocabulary
 
 __all__ = ["ConversationCues", "Cues", "Reading"]
 
@@ -53,6 +55,7 @@ class ConversationCues(BaseModel):
     generic: list[NonEmpty] = []
     fillers: LocalizedList
     deixis: LocalizedList
+    slang: dict[NonEmpty, NonEmpty] = {}
     ask_back: Localized
     ask_back_topics: list[NonEmpty]
     more_intro: Localized
@@ -77,6 +80,8 @@ class Reading:
     hinted: Intent | None = None
     """A short message with one intent's head word among words of its own ("how's that so
     bad?"): that intent, unless the matcher is sure of another topic."""
+    vague: bool = False
+    """No word of its own, but words about the previous answer ("is that really a problem?")."""
 
     @property
     def leans(self) -> bool:
@@ -89,9 +94,12 @@ def _phrases(words: LocalizedList) -> frozenset[str]:
 
 
 class Cues:
-    def __init__(self, cues: ConversationCues, entities: EntityFinder) -> None:
+    def __init__(self, cues: ConversationCues, entities: EntityFinder, names: LooseNames | None = None) -> None:
+        """``names``: network and app names as typed loosely, looked for in short messages that
+        name none the entity finder knows."""
         self.cues = cues
         self.entities = entities
+        self.names = names
         self._intents = {kind: _phrases(getattr(cues, kind)) for kind in INTENTS}
         self._vocabulary = frozenset(w for ps in self._intents.values() for p in ps for w in p.split())
         self._fillers = frozenset(w for p in _phrases(cues.fillers) for w in p.split())
@@ -99,15 +107,19 @@ class Cues:
         self._long_fillers = [w for w in self._fillers if len(w) >= MIN_FUZZY_FILLER]
         self._heads = {kind: frozenset(normalize(w) for w in cues.heads.get(kind, [])) for kind in INTENTS}
         self._generic = frozenset(normalize(w) for w in cues.generic)
+        self.words = Vocabulary(
+            self._vocabulary | self._fillers | self._deixis | self._generic | EDGE_WORDS | EDGE_WORDS_HE
+            | frozenset(w for ws in self._heads.values() for w in ws),
+            cues.slang,
+        )
 
     def read(self, text: str) -> Reading:
         words = tokens(text)
-        entities, used = self.entities.spans(words)
-        rest = [w for i, w in enumerate(words) if i not in used]
+        entities, used = self._named(words)
+        rest = self.words.read(w for i, w in enumerate(words) if i not in used)
         deixis = any(
-            self._is(w, self._deixis) and not (w == "it" and i and words[i - 1] in IMPERSONAL)
-            for i, w in enumerate(words)
-            if i not in used
+            self._is(w, self._deixis) and not (w == "it" and i and rest[i - 1] in IMPERSONAL)
+            for i, w in enumerate(rest)
         )
         content = [w for w in rest if not self._is_filler(w)]
         named = bool(entities.network or entities.app)
@@ -121,7 +133,21 @@ class Cues:
             deixis=deixis,
             short=short,
             hinted=self._hinted(rest) if short and intent is None and not named else None,
+            vague=not named and not content and any(not self._is(w, self._fillers) for w in rest),
         )
+
+    def _named(self, words: list[str]) -> tuple[Entities, frozenset[int]]:
+        """What the words name, and which of them: the names the entity finder knows, else in
+        a short message the names typed loosely among words that are not follow-up words."""
+        entities, used = self.entities.spans(words)
+        if self.names is None or entities.network or entities.app or len(words) > SHORT_WORDS:
+            return entities, used
+        open_ = [i for i, w in enumerate(words) if i not in used and self.words.canon(w)[0] not in self.words]
+        found, loose = self.names.find(words, open_)
+        if not found:
+            return entities, used
+        named = self.entities.of(found.get("network"), found.get("app"))
+        return replace(named, checklist=entities.checklist), used | loose
 
     def _hinted(self, words: list[str]) -> Intent | None:
         kinds = {

@@ -107,7 +107,8 @@ class FollowUps:
 
     def _short(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
         """A short message with a follow-up's marks (an intent's head word, a network or app
-        named, a word pointing back), when the matcher is sure of no other topic."""
+        named, a word pointing back, or only words about the previous answer), when the matcher
+        is sure of no other topic."""
         best = decision.best
         if decision.outcome is Outcome.ANSWERED and best is not None:
             if best.topic == anchor.topic or (best.score >= self.sure and self._is_advice(best.topic)):
@@ -117,7 +118,8 @@ class FollowUps:
         if not reading.short:
             return None
         named = bool(reading.entities.network or reading.entities.app)
-        kind: Kind | None = reading.hinted or ("slot" if named else "refers" if reading.deixis else None)
+        points_back = reading.deixis or reading.vague
+        kind: Kind | None = reading.hinted or ("slot" if named else "refers" if points_back else None)
         if kind is None:
             return None
         entities, inherited = self._entities(reading, anchor)
