@@ -94,7 +94,9 @@ def _phrases(words: LocalizedList) -> frozenset[str]:
 
 
 class Cues:
-    def __init__(self, cues: ConversationCues, entities: EntityFinder, names: LooseNames | None = None) -> None:
+    def __init__(
+        self, cues: ConversationCues, entities: EntityFinder, names: LooseNames | None = None
+    ) -> None:
         """``names``: network and app names as typed loosely, looked for in short messages that
         name none the entity finder knows."""
         self.cues = cues
@@ -108,7 +110,12 @@ class Cues:
         self._heads = {kind: frozenset(normalize(w) for w in cues.heads.get(kind, [])) for kind in INTENTS}
         self._generic = frozenset(normalize(w) for w in cues.generic)
         self.words = Vocabulary(
-            self._vocabulary | self._fillers | self._deixis | self._generic | EDGE_WORDS | EDGE_WORDS_HE
+            self._vocabulary
+            | self._fillers
+            | self._deixis
+            | self._generic
+            | EDGE_WORDS
+            | EDGE_WORDS_HE
             | frozenset(w for ws in self._heads.values() for w in ws),
             cues.slang,
         )

@@ -72,4 +72,6 @@ def _close(word: str, name: str) -> bool:
     allowed = 2 if len(name) >= LONG_ALIAS else 1
     if DamerauLevenshtein.distance(word, name, score_cutoff=allowed) <= allowed:
         return True
-    return (len(word) >= MIN_START and name.startswith(word)) or (len(word) >= MIN_END and name.endswith(word))
+    return (len(word) >= MIN_START and name.startswith(word)) or (
+        len(word) >= MIN_END and name.endswith(word)
+    )
