@@ -24,8 +24,9 @@ __all__ = ["ConversationCues", "Cues", "Reading"]
 
 Intent = Literal["why", "instead", "more"]
 INTENTS: tuple[Intent, ...] = ("why", "instead", "more")
-# A whole message one edit from a cue phrase is that cue ("wyh not", "למה לו"), two edits for
-# long phrases; short ones must match exactly.
+# A whole English message one edit from a cue phrase is that cue ("wyh not"), two edits for
+# long phrases; short ones must match exactly. Hebrew is forgiven word by word instead: one
+# letter in front of a Hebrew word changes its meaning ("ומה" is "and what", "למה" is "why").
 MIN_FUZZY_CUE = 5
 LONG_CUE = 12
 # Words of four letters or more one edit away from a filler are that filler ("abut", "waht").
@@ -35,11 +36,14 @@ EDGE_WORDS = frozenset(
     {"and", "but", "so", "ok", "okay", "then", "please", "pls", "plz", "well", "hmm", "oh", "just"}
     | {"could", "can", "would", "will", "you", "u", "me", "maybe", "now", "again", "exactly", "really"}
 )
-# A message of at most this many words may lean on the context even with words of its own.
+# A message of at most this many words, or with at most this many words of its own, may lean
+# on the context even with words of its own.
 SHORT_WORDS = 5
+FEW_OWN_WORDS = 1
 # "it" after these points at nothing ("is it a good idea to ...", "would it be ok").
 IMPERSONAL = frozenset({"is", "isnt", "was", "would", "will", "does", "could", "be"})
 PEOPLE = frozenset({"we", "they", "he", "she", "you", "u", "someone", "people"})
+AND_HE = "ו"
 EDGE_WORDS_HE = frozenset({"ו", "אז", "אבל", "טוב", "אוקיי", "בבקשה", "רגע", "נו", "בעצם", "שוב", "אולי"})
 
 
@@ -131,7 +135,7 @@ class Cues:
         content = [w for w in rest if not self._is_filler(w)]
         named = bool(entities.network or entities.app)
         intent = self._intent(rest)
-        short = len(words) <= SHORT_WORDS
+        short = len(words) <= SHORT_WORDS or len(content) <= FEW_OWN_WORDS
         return Reading(
             entities=entities,
             intent=intent,
@@ -207,14 +211,14 @@ class Cues:
         forms = [" ".join(words)]
         if any(w in PEOPLE for w in words):  # "what should they do" asks as "what should i do"
             forms.append(" ".join("i" if w in PEOPLE else w for w in words))
-        if is_hebrew(words[0]):
-            forms += [" ".join([v, *words[1:]]) for v in hebrew_variants(words[0], min_rest=2)]
+        if is_hebrew(words[0]) and words[0].startswith(AND_HE) and len(words[0]) > 2:
+            forms.append(" ".join([words[0][1:], *words[1:]]))  # "ומה עושים" asks "מה עושים"
         for form in forms:
             for kind in INTENTS:
                 if form in self._intents[kind]:
                     return kind
         text = forms[-1] if len(forms) > 1 and not is_hebrew(words[0]) else forms[0]
-        if len(text) < MIN_FUZZY_CUE:
+        if len(text) < MIN_FUZZY_CUE or is_hebrew(text):
             return None
         allowed = 2 if len(text) >= LONG_CUE else 1
         best: tuple[int, Intent | None] = (allowed + 1, None)
