@@ -168,6 +168,9 @@ class Advisor:
             return self._phrase(text, lang, "no_words")
         reading = self.cues.read(text) if self.cues else Reading(self.entities.find(text))
         entities = reading.entities
+        acknowledged = self.knowledge.conversation and self.knowledge.conversation.acknowledgement_topic
+        if reading.acknowledged and acknowledged:
+            return self._compose(text, lang, self.knowledge.topics[acknowledged], 1.0, (), entities)
         follow = self.followups.before_matching(reading, context) if self.cues else None
         if follow:
             return self._follow(text, lang, follow)

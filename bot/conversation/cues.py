@@ -8,6 +8,7 @@ apps at work?" is a question of its own, "why not?" is not.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -60,6 +61,8 @@ class ConversationCues(BaseModel):
     fillers: LocalizedList
     deixis: LocalizedList
     slang: dict[NonEmpty, NonEmpty] = {}
+    acknowledgements: LocalizedList | None = None
+    acknowledgement_topic: NonEmpty | None = None
     ask_back: Localized
     ask_back_topics: list[NonEmpty]
     more_intro: Localized
@@ -86,6 +89,8 @@ class Reading:
     bad?"): that intent, unless the matcher is sure of another topic."""
     vague: bool = False
     """No word of its own, but words about the previous answer ("is that really a problem?")."""
+    acknowledged: bool = False
+    """Nothing but words saying the answer was taken in ("ok got it", "הבנתי, סבבה")."""
 
     @property
     def leans(self) -> bool:
@@ -113,6 +118,15 @@ class Cues:
         self._long_fillers = [w for w in self._fillers if len(w) >= MIN_FUZZY_FILLER]
         self._heads = {kind: frozenset(normalize(w) for w in cues.heads.get(kind, [])) for kind in INTENTS}
         self._generic = frozenset(normalize(w) for w in cues.generic)
+        self._phrase_words = {
+            kind: frozenset(w for p in self._intents[kind] for w in p.split()) | self._heads[kind]
+            for kind in INTENTS
+        }
+        self._acknowledgements = (
+            frozenset(w for p in _phrases(cues.acknowledgements) for w in p.split())
+            if cues.acknowledgements
+            else frozenset()
+        )
         self.words = Vocabulary(
             self._vocabulary
             | self._fillers
@@ -120,7 +134,8 @@ class Cues:
             | self._generic
             | EDGE_WORDS
             | EDGE_WORDS_HE
-            | frozenset(w for ws in self._heads.values() for w in ws),
+            | frozenset(w for ws in self._heads.values() for w in ws)
+            | self._acknowledgements,
             cues.slang,
         )
 
@@ -145,6 +160,7 @@ class Cues:
             short=short,
             hinted=self._hinted(rest) if short and intent is None and not named else None,
             vague=not named and not content and any(not self._is(w, self._fillers) for w in rest),
+            acknowledged=bool(rest) and not named and all(w in self._acknowledgements for w in rest),
         )
 
     def _named(self, words: list[str]) -> tuple[Entities, frozenset[int]]:
@@ -186,13 +202,31 @@ class Cues:
 
     def _intent(self, words: list[str]) -> Intent | None:
         """The cue the words are, whole: first as they are, then without fillers the cues do
-        not use ("why not on" is "why not"), then without the words at their edges."""
+        not use ("why not on" is "why not"), then without the words at their edges; else the
+        intent of its head word, or of most of its words."""
         kept = [w for w in words if self._is(w, self._vocabulary) or not self._is_filler(w)]
         for candidate in (words, kept, _trim(kept)):
             found = self._cue(candidate)
             if found:
                 return found
-        return self._head(words)
+        return self._head(words) or self._vote(words)
+
+    def _vote(self, words: list[str]) -> Intent | None:
+        """Words that all belong to follow-ups, read as the intent whose phrases hold most of
+        them ("so what's the right way to handle it" holds words of "what instead")."""
+        if not words or any(w not in self.words for w in words):
+            return None
+        votes = Counter(
+            kind
+            for w in set(words)
+            if not self._is_filler(w)
+            for kind in INTENTS
+            if w in self._phrase_words[kind]
+        )
+        ranked = votes.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
 
     def _head(self, words: list[str]) -> Intent | None:
         """One intent's head word with nothing else but fillers and generic words."""
