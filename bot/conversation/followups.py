@@ -2,10 +2,11 @@
 
 Before matching, a message that means nothing alone ("why?", "and on Instagram?", "a checklist
 for that?") is turned to the previous topic, with the network or app it names replacing the
-previous one; with no context it gets an ask-back instead of a guess. After matching, a
-question about the same topic, or one that points back ("may I join it?"), keeps the network
-or app it does not name, and an ask-back between topics where one is the previous topic
-settles on it. A question complete on its own takes nothing.
+previous one; with no context, or naming an app the previous topic does not turn on, it gets
+an ask-back instead of a guess. After matching, a question about the same topic, or one that
+points back ("may I join it?"), keeps the network or app it does not name, and an ask-back
+between topics where one is the previous topic settles on it. A question complete on its own
+takes nothing.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class FollowUps:
         if anchor is None:
             # "a checklist for that?" alone lists the checklists, as any unnamed one does.
             return None if reading.checklist_only and reading.intent is None else self._ask_back(reading)
+        if reading.slot_only and not self._fits(reading.entities, anchor):
+            return self._ask_back(reading)
         entities, inherited = self._entities(reading, anchor)
         kind: Kind = reading.intent or ("checklist" if reading.checklist_only else "slot")
         return FollowUp(kind, anchor.topic, entities, inherited)
@@ -118,12 +121,21 @@ class FollowUps:
         if not reading.short:
             return None
         named = bool(reading.entities.network or reading.entities.app)
+        if named and not self._fits(reading.entities, anchor):
+            return self._ask_back(reading)
         points_back = reading.deixis or reading.vague
         kind: Kind | None = reading.hinted or ("slot" if named else "refers" if points_back else None)
         if kind is None:
             return None
         entities, inherited = self._entities(reading, anchor)
         return FollowUp(kind, anchor.topic, entities, inherited)
+
+    def _fits(self, entities: Entities, anchor: Context) -> bool:
+        """Whether what a message names can stand in the previous topic: a network always, an
+        app only in a topic that turns on apps ("is hootsuite allowed?" after a question about
+        groups asks about the app, not about groups)."""
+        topic = self.topics.get(anchor.topic)
+        return bool(entities.network) or not entities.app or (topic is not None and "app" in topic.slots)
 
     def _entities(self, reading: Reading, anchor: Context) -> tuple[Entities, dict[str, Any]]:
         if reading.entities.network or reading.entities.app:
