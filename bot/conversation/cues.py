@@ -148,9 +148,10 @@ class Cues:
             for i, w in enumerate(rest)
         )
         content = [w for w in rest if not self._is_filler(w)]
+        own = [w for w in content if w not in self.words]
         named = bool(entities.network or entities.app)
         intent = self._intent(rest)
-        short = len(words) <= SHORT_WORDS or len(content) <= FEW_OWN_WORDS
+        short = len(words) <= SHORT_WORDS or len(own) <= FEW_OWN_WORDS
         return Reading(
             entities=entities,
             intent=intent,
@@ -159,7 +160,7 @@ class Cues:
             deixis=deixis,
             short=short,
             hinted=self._hinted(rest) if short and intent is None and not named else None,
-            vague=not named and not content and any(not self._is(w, self._fillers) for w in rest),
+            vague=not named and not own and bool(content),
             acknowledged=bool(rest) and not named and all(w in self._acknowledgements for w in rest),
         )
 
