@@ -17,7 +17,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ..knowledge.localized import Localized, LocalizedList, NonEmpty
 from ..matching.entities import Entities, EntityFinder
-from ..text import hebrew_variants, is_hebrew, normalize, tokens
+from ..text import hebrew_variants, is_hebrew, normalize, stem, tokens
 from .names import LooseNames
 from .words import Vocabulary
 
@@ -62,6 +62,7 @@ class ConversationCues(BaseModel):
     deixis: LocalizedList
     slang: dict[NonEmpty, NonEmpty] = {}
     acknowledgements: LocalizedList | None = None
+    checklist: LocalizedList | None = None
     acknowledgement_topic: NonEmpty | None = None
     ask_back: Localized
     ask_back_topics: list[NonEmpty]
@@ -89,6 +90,9 @@ class Reading:
     bad?"): that intent, unless the matcher is sure of another topic."""
     vague: bool = False
     """No word of its own, but words about the previous answer ("is that really a problem?")."""
+    bare: bool = False
+    """A few words, at most one of them its own, naming nothing ("can I stay?", "should I
+    accept?"): about the previous topic if that is the advice it is closest to."""
     acknowledged: bool = False
     """Nothing but words saying the answer was taken in ("ok got it", "הבנתי, סבבה")."""
 
@@ -119,9 +123,14 @@ class Cues:
         self._heads = {kind: frozenset(normalize(w) for w in cues.heads.get(kind, [])) for kind in INTENTS}
         self._generic = frozenset(normalize(w) for w in cues.generic)
         self._phrase_words = {
-            kind: frozenset(w for p in self._intents[kind] for w in p.split()) | self._heads[kind]
+            kind: frozenset(
+                stem(w) for w in {w for p in self._intents[kind] for w in p.split()} | self._heads[kind]
+            )
             for kind in INTENTS
         }
+        self._checklist = frozenset(
+            w for p in (_phrases(cues.checklist) if cues.checklist else ()) for w in p.split()
+        )
         self._acknowledgements = (
             frozenset(w for p in _phrases(cues.acknowledgements) for w in p.split())
             if cues.acknowledgements
@@ -135,7 +144,8 @@ class Cues:
             | EDGE_WORDS
             | EDGE_WORDS_HE
             | frozenset(w for ws in self._heads.values() for w in ws)
-            | self._acknowledgements,
+            | self._acknowledgements
+            | self._checklist,
             cues.slang,
         )
 
@@ -156,11 +166,13 @@ class Cues:
             entities=entities,
             intent=intent,
             slot_only=named and not content and intent is None,
-            checklist_only=entities.checklist and not content,
+            checklist_only=(entities.checklist or any(w in self._checklist for w in rest))
+            and not [w for w in content if w not in self._checklist],
             deixis=deixis,
             short=short,
             hinted=self._hinted(rest) if short and intent is None and not named else None,
             vague=not named and not own and bool(content),
+            bare=not named and len(words) <= SHORT_WORDS and len(own) <= FEW_OWN_WORDS,
             acknowledged=bool(rest) and not named and all(w in self._acknowledgements for w in rest),
         )
 
@@ -222,7 +234,7 @@ class Cues:
             for w in set(words)
             if not self._is_filler(w)
             for kind in INTENTS
-            if w in self._phrase_words[kind]
+            if stem(w) in self._phrase_words[kind]
         )
         ranked = votes.most_common(2)
         if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):

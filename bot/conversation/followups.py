@@ -95,7 +95,7 @@ class FollowUps:
         entities, inherited = self._entities(reading, anchor)
         if decision.outcome is Outcome.CLARIFY and any(o.topic == anchor.topic for o in decision.options):
             return FollowUp("refers", anchor.topic, entities, inherited)
-        if decision.outcome is Outcome.DECLINED and reading.deixis:
+        if decision.outcome is Outcome.DECLINED and (reading.deixis or reading.bare):
             advice = [c for c in ranked if self._is_advice(c.topic)]
             if advice and advice[0].topic == anchor.topic and advice[0].score >= self.floor:
                 return FollowUp("refers", anchor.topic, entities, inherited)
@@ -114,10 +114,8 @@ class FollowUps:
         is sure of no other topic."""
         best = decision.best
         if decision.outcome is Outcome.ANSWERED and best is not None:
-            if best.topic == anchor.topic or (best.score >= self.sure and self._is_advice(best.topic)):
-                return None
-            if not self._is_advice(best.topic):
-                return None  # greetings and thanks
+            if best.topic == anchor.topic or best.score >= self.sure:
+                return None  # the same topic, or another one (greetings and thanks too) it is sure of
         if not reading.short:
             return None
         named = bool(reading.entities.network or reading.entities.app)

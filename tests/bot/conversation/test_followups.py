@@ -433,3 +433,32 @@ def test_and_what_if_is_not_why(talk: Talk) -> None:
     talk.say("מותר להתקין את טיקטוק במחשב העבודה?")
     answer = talk.say("ומה אם זה סיילס נביגייטור")
     assert (answer.entities.get("app"), followed(answer)) == ("sales-navigator", "slot")
+
+
+def test_a_bare_question_about_the_group_just_named_follows_it(talk: Talk) -> None:
+    talk.say("a customer invited me to his whatsapp group")
+    answer = talk.say("can i stay?")
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (
+        "join-groups",
+        "whatsapp",
+        "refers",
+    )
+    assert talk.say("what's the weather like?").outcome.value == "declined"
+
+
+@pytest.mark.parametrize("then", ["is there a list?", "any steps?", "יש רשימה?", "יש שלבים לזה?"])
+def test_a_list_or_steps_with_nothing_else_is_the_previous_topics_checklist(talk: Talk, then: str) -> None:
+    talk.say("should i join a facebook group with customers?")
+    answer = talk.say(then)
+    assert followed(answer) == "checklist" and answer.checklist is not None
+    assert answer.checklist.id == "join-group"
+
+
+@pytest.mark.parametrize(
+    ("then", "kind"),
+    [("what are the dangers?", "why"), ("can you be more specific", "more"), ("tell me everything", "more")],
+)
+def test_other_forms_of_the_words_of_a_cue_vote_for_it(talk: Talk, then: str, kind: str) -> None:
+    talk.say("a customer invited me to his whatsapp group")
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer)) == ("join-groups", kind)
