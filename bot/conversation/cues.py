@@ -190,14 +190,13 @@ class Cues:
         return replace(named, checklist=entities.checklist), used | loose
 
     def _hinted(self, words: list[str]) -> Intent | None:
-        kinds = {
-            kind
-            for w in words
-            for kind in INTENTS
-            # "why's", "what's" are normalized to "whys", "whats"
-            if self._is(w, self._heads[kind]) or (w.endswith("s") and w[:-1] in self._heads[kind])
-        }
+        kinds = {kind for w in words for kind in INTENTS if self._is_head(w, kind)}
         return kinds.pop() if len(kinds) == 1 else None
+
+    def _is_head(self, word: str, kind: Intent) -> bool:
+        # "why's", "what's" are normalized to "whys", "whats"
+        heads = self._heads[kind]
+        return self._is(word, heads) or (word.endswith("s") and word[:-1] in heads)
 
     def _is(self, word: str, words: frozenset[str]) -> bool:
         if word in words:
@@ -218,11 +217,15 @@ class Cues:
         not use ("why not on" is "why not"), then without the words at their edges; else the
         intent of its head word, or of most of its words."""
         kept = [w for w in words if self._is(w, self._vocabulary) or not self._is_filler(w)]
-        for candidate in (words, kept, _trim(kept)):
-            found = self._cue(candidate)
+        candidates = (words, kept, _trim(kept))
+        for candidate in candidates:
+            found = self._cue(candidate, fuzzy=False)
             if found:
                 return found
-        return self._head(words) or self._vote(words)
+        found = self._head(words)
+        for candidate in candidates:
+            found = found or self._cue(candidate, fuzzy=True)
+        return found or self._vote(words)
 
     def _vote(self, words: list[str]) -> Intent | None:
         """Words that all belong to follow-ups, read as the intent whose phrases hold most of
@@ -243,7 +246,7 @@ class Cues:
 
     def _head(self, words: list[str]) -> Intent | None:
         """One intent's head word with nothing else but fillers and generic words."""
-        kinds = {kind for w in words for kind in INTENTS if self._is(w, self._heads[kind])}
+        kinds = {kind for w in words for kind in INTENTS if self._is_head(w, kind)}
         if len(kinds) != 1:
             return None
         [kind] = kinds
@@ -252,7 +255,7 @@ class Cues:
             return kind
         return None
 
-    def _cue(self, words: list[str]) -> Intent | None:
+    def _cue(self, words: list[str], fuzzy: bool) -> Intent | None:
         if not words:
             return None
         forms = [" ".join(words)]
@@ -265,7 +268,7 @@ class Cues:
                 if form in self._intents[kind]:
                     return kind
         text = forms[-1] if len(forms) > 1 and not is_hebrew(words[0]) else forms[0]
-        if len(text) < MIN_FUZZY_CUE or is_hebrew(text):
+        if not fuzzy or len(text) < MIN_FUZZY_CUE or is_hebrew(text):
             return None
         allowed = 2 if len(text) >= LONG_CUE else 1
         best: tuple[int, Intent | None] = (allowed + 1, None)

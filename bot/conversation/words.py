@@ -60,7 +60,7 @@ class Vocabulary:
             if form in self.slang:
                 return tuple(self.slang[form])
         if is_hebrew(word):
-            for variant in hebrew_variants(word, min_rest=2):
+            for variant in [*hebrew_variants(word, min_rest=2), *_endings(word)]:
                 if variant in self.words:
                     return (variant,)
         known = self._by_stem.get(stem(word))
@@ -74,3 +74,10 @@ class Vocabulary:
             return None
         near = {w for w in self._typable if DamerauLevenshtein.distance(word, w, score_cutoff=1) <= 1}
         return near.pop() if len(near) == 1 else None
+
+
+def _endings(word: str) -> list[str]:
+    """The word with its last letter written the other common way: alef and he sound alike at
+    the end of a Hebrew word ("למא" for "למה")."""
+    swap = {"א": "ה", "ה": "א"}
+    return [word[:-1] + swap[word[-1]]] if len(word) >= 3 and word[-1] in swap else []
