@@ -25,6 +25,7 @@ WORDS = Vocabulary(
         ("למהה", ("למה",)),
         ("ולמה", ("למה",)),  # Hebrew prefixes
         ("והסיבה", ("הסיבה",)),
+        ("למא", ("למה",)),  # alef for he at the end
         ("reasons", ("reason",)),  # another ending
         ("suggets", ("suggest",)),  # one typo in a long word
         ("detials", ("details",)),
