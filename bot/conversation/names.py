@@ -3,9 +3,10 @@
 
 The entity finder knows the policy's names and aliases with a small typo allowance for long
 ones; a short turn that names nothing it knows may still name one loosely. Here a word (or two
-joined) is a name when it is one edit from an alias of five letters or more (two for long ones)
-and starts with the same letter, or is the start (five letters or more) or the end (six or
-more) of a longer alias, after Hebrew prefixes are peeled. It must point at one name only.
+joined) is a name when it is one edit from an alias of five letters or more (two when both are
+long) and starts with the same letter, or is the start (seven letters or more) or the end (six
+or more) of a longer alias, after Hebrew prefixes are peeled; the nearest name, if no other is
+as near.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ __all__ = ["LooseNames"]
 
 MIN_ALIAS = 5
 LONG_ALIAS = 8
-MIN_START = 5
+MIN_START = 7
 MIN_END = 6
 MAX_WINDOW = 2
+# A word that is only the start or the end of a name is farther from it than any typo.
+PARTIAL = 3
 
 
 def _key(alias: str) -> str:
@@ -61,17 +64,30 @@ class LooseNames:
         return found, used
 
     def _near(self, word: str) -> tuple[str, str] | None:
+        """The name nearest the word (or the word without Hebrew prefixes), if only one is."""
         forms = [word, *hebrew_variants(word, min_rest=3)] if is_hebrew(word) else [word]
-        hits = {target for form in forms for key, target in self._names.items() if _close(form, key)}
-        return hits.pop() if len(hits) == 1 else None
+        nearest: dict[tuple[str, str], int] = {}
+        for form in forms:
+            for key, target in self._names.items():
+                distance = _distance(form, key)
+                if distance is not None and distance < nearest.get(target, PARTIAL + 1):
+                    nearest[target] = distance
+        if not nearest:
+            return None
+        best = min(nearest.values())
+        found = [target for target, distance in nearest.items() if distance == best]
+        return found[0] if len(found) == 1 else None
 
 
-def _close(word: str, name: str) -> bool:
+def _distance(word: str, name: str) -> int | None:
+    """Edits from the word to the name, PARTIAL when the word is only its start or end, None
+    when it is neither close nor part of it."""
     if len(word) < MIN_ALIAS - 1 or word[0] != name[0] and not name.endswith(word):
-        return False
-    allowed = 2 if len(name) >= LONG_ALIAS else 1
-    if DamerauLevenshtein.distance(word, name, score_cutoff=allowed) <= allowed:
-        return True
-    return (len(word) >= MIN_START and name.startswith(word)) or (
-        len(word) >= MIN_END and name.endswith(word)
-    )
+        return None
+    allowed = 2 if min(len(word), len(name)) >= LONG_ALIAS else 1
+    distance = DamerauLevenshtein.distance(word, name, score_cutoff=allowed)
+    if distance <= allowed:
+        return distance
+    if (len(word) >= MIN_START and name.startswith(word)) or (len(word) >= MIN_END and name.endswith(word)):
+        return PARTIAL
+    return None

@@ -68,9 +68,7 @@ def test_a_name_typed_loosely_is_found(names: LooseNames, words: list[str], foun
     assert names.find(words, range(len(words)))[0] == found
 
 
-@pytest.mark.parametrize(
-    "word", ["sweet", "beta", "group", "policy", "linked", "customers", "נורא", "הקבוצה"]
-)
+@pytest.mark.parametrize("word", ["sweet", "beta", "group", "policy", "customers", "נורא", "הקבוצה"])
 def test_ordinary_words_are_not_names(names: LooseNames, word: str) -> None:
     assert names.find([word], [0]) == ({}, set())
 
