@@ -114,8 +114,10 @@ class FollowUps:
         is sure of no other topic."""
         best = decision.best
         if decision.outcome is Outcome.ANSWERED and best is not None:
-            if best.topic == anchor.topic or best.score >= self.sure:
-                return None  # the same topic, or another one (greetings and thanks too) it is sure of
+            if best.topic == anchor.topic or (best.score >= self.sure and self._is_advice(best.topic)):
+                return None
+            if not self._is_advice(best.topic):
+                return None  # greetings, thanks, help
         if not reading.short:
             return None
         named = bool(reading.entities.network or reading.entities.app)

@@ -462,3 +462,25 @@ def test_other_forms_of_the_words_of_a_cue_vote_for_it(talk: Talk, then: str, ki
     talk.say("a customer invited me to his whatsapp group")
     answer = talk.say(then)
     assert (answer.topic, followed(answer)) == ("join-groups", kind)
+
+
+@pytest.mark.parametrize(
+    ("then", "kind", "network"),
+    [
+        ("hi again, why?", "why", "linkedin"),
+        ("good morning, and on facebook?", "slot", "facebook"),
+        ("שלום, ומה עם טיקטוק?", "slot", "tiktok"),
+    ],
+)
+def test_a_greeting_around_a_follow_up_changes_nothing(
+    talk: Talk, then: str, kind: str, network: str
+) -> None:
+    talk.say("can we recruit on linkedin?")
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer), answer.entities.get("network")) == ("recruitment", kind, network)
+
+
+def test_a_question_for_the_advisor_itself_is_not_a_follow_up(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?")
+    assert talk.say("can i ask something else?").topic == "help"
+    assert talk.say("what can you do?").topic == "help"
