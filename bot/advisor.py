@@ -11,6 +11,7 @@ from .config import Settings, Thresholds
 from .conversation.context import Conversations
 from .conversation.cues import Cues, Reading
 from .conversation.followups import FollowUp, FollowUps
+from .conversation.names import LooseNames
 from .conversation.openers import Openers
 from .conversation.replies import ask_back, explain
 from .conversation.store import Context
@@ -65,7 +66,7 @@ class Advisor:
         self.observers: list[Callable[[Query, Answer], None]] = []
         self.conversations = conversations
         cues = knowledge.conversation
-        self.cues = Cues(cues, self.entities) if cues else None
+        self.cues = Cues(cues, self.entities, LooseNames(knowledge.policy)) if cues else None
         self.openers = Openers(cues.openers) if cues else None
         self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
         self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
@@ -158,6 +159,9 @@ class Advisor:
             return self._phrase(text, lang, "no_words")
         reading = self.cues.read(text) if self.cues else Reading(self.entities.find(text))
         entities = reading.entities
+        acknowledged = self.knowledge.conversation and self.knowledge.conversation.acknowledgement_topic
+        if reading.acknowledged and acknowledged:
+            return self._compose(text, lang, self.knowledge.topics[acknowledged], 1.0, (), entities)
         follow = self.followups.before_matching(reading, context) if self.cues else None
         if follow:
             return self._follow(text, lang, follow)

@@ -2,10 +2,11 @@
 
 Before matching, a message that means nothing alone ("why?", "and on Instagram?", "a checklist
 for that?") is turned to the previous topic, with the network or app it names replacing the
-previous one; with no context it gets an ask-back instead of a guess. After matching, a
-question about the same topic, or one that points back ("may I join it?"), keeps the network
-or app it does not name, and an ask-back between topics where one is the previous topic
-settles on it. A question complete on its own takes nothing.
+previous one; with no context, or naming an app the previous topic does not turn on, it gets
+an ask-back instead of a guess. After matching, a question about the same topic, or one that
+points back ("may I join it?"), keeps the network or app it does not name, and an ask-back
+between topics where one is the previous topic settles on it. A question complete on its own
+takes nothing.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class FollowUps:
         if anchor is None:
             # "a checklist for that?" alone lists the checklists, as any unnamed one does.
             return None if reading.checklist_only and reading.intent is None else self._ask_back(reading)
+        if reading.slot_only and not self._fits(reading.entities, anchor):
+            return self._ask_back(reading)
         entities, inherited = self._entities(reading, anchor)
         kind: Kind = reading.intent or ("checklist" if reading.checklist_only else "slot")
         return FollowUp(kind, anchor.topic, entities, inherited)
@@ -102,7 +105,7 @@ class FollowUps:
         entities, inherited = self._entities(reading, anchor)
         if decision.outcome is Outcome.CLARIFY and any(o.topic == anchor.topic for o in decision.options):
             return FollowUp("refers", anchor.topic, entities, inherited)
-        if decision.outcome is Outcome.DECLINED and reading.deixis:
+        if decision.outcome is Outcome.DECLINED and (reading.deixis or reading.bare):
             advice = [c for c in ranked if self._is_advice(c.topic)]
             if advice and advice[0].topic == anchor.topic and advice[0].score >= self.floor:
                 return FollowUp("refers", anchor.topic, entities, inherited)
@@ -128,21 +131,32 @@ class FollowUps:
 
     def _short(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
         """A short message with a follow-up's marks (an intent's head word, a network or app
-        named, a word pointing back), when the matcher is sure of no other topic."""
+        named, a word pointing back, or only words about the previous answer), when the matcher
+        is sure of no other topic."""
         best = decision.best
         if decision.outcome is Outcome.ANSWERED and best is not None:
             if best.topic == anchor.topic or (best.score >= self.sure and self._is_advice(best.topic)):
                 return None
             if not self._is_advice(best.topic):
-                return None  # greetings and thanks
+                return None  # greetings, thanks, help
         if not reading.short:
             return None
         named = bool(reading.entities.network or reading.entities.app)
-        kind: Kind | None = reading.hinted or ("slot" if named else "refers" if reading.deixis else None)
+        if named and not self._fits(reading.entities, anchor):
+            return self._ask_back(reading)
+        points_back = reading.deixis or reading.vague
+        kind: Kind | None = reading.hinted or ("slot" if named else "refers" if points_back else None)
         if kind is None:
             return None
         entities, inherited = self._entities(reading, anchor)
         return FollowUp(kind, anchor.topic, entities, inherited)
+
+    def _fits(self, entities: Entities, anchor: Context) -> bool:
+        """Whether what a message names can stand in the previous topic: a network always, an
+        app only in a topic that turns on apps ("is hootsuite allowed?" after a question about
+        groups asks about the app, not about groups)."""
+        topic = self.topics.get(anchor.topic)
+        return bool(entities.network) or not entities.app or (topic is not None and "app" in topic.slots)
 
     def _entities(self, reading: Reading, anchor: Context) -> tuple[Entities, dict[str, Any]]:
         if reading.entities.network or reading.entities.app:

@@ -328,4 +328,8 @@ def _conversation(path: Path, topics: dict[str, Topic]) -> ConversationCues | No
     for i, ref in enumerate(cues.ask_back_topics):
         if ref not in topics:
             raise KnowledgeError(str(path), f"ask_back_topics.{i}", f"unknown topic {ref!r}")
+    if cues.acknowledgement_topic is not None and cues.acknowledgement_topic not in topics:
+        raise KnowledgeError(
+            str(path), "acknowledgement_topic", f"unknown topic {cues.acknowledgement_topic!r}"
+        )
     return cues

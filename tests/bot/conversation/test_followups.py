@@ -465,3 +465,139 @@ def test_a_whole_question_that_opens_the_same_way_is_answered_on_its_own(
     talk.say(first)
     answer = talk.say(then)
     assert (answer.topic, followed(answer)) == (topic, None), answer.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    ("then", "kind"),
+    [
+        ("y tho", "why"),
+        ("whyyy", "why"),
+        ("whats the big deal honestly", "why"),
+        ("ok but what could actually happen?", "why"),
+        ("is that really a problem?", "why"),
+        ("ok so wat do u suggest", "instead"),
+        ("so whats the right way to handle it", "instead"),
+        ("any other details?", "more"),
+        ("למהה", "why"),
+        ("מה כל כך נורא בזה?", "why"),
+        ("והדרך הנכונה היא?", "instead"),
+        ("אפשר פירוט?", "more"),
+    ],
+)
+def test_chat_forms_of_why_instead_and_more(talk: Talk, then: str, kind: str) -> None:
+    talk.say("can I use my personal instagram to post about our products?")
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer)) == ("separate-accounts", kind)
+
+
+def test_a_short_turn_of_only_words_about_the_answer_follows_it(talk: Talk) -> None:
+    talk.say("should i join a facebook group with customers?")
+    answer = talk.say("is that really a good idea?")
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (
+        "join-groups",
+        "facebook",
+        "refers",
+    )
+
+
+@pytest.mark.parametrize("ack", ["ok got it", "i see", "cool", "הבנתי, סבבה", "אחלה"])
+def test_an_acknowledgement_is_thanked_and_keeps_the_context(talk: Talk, ack: str) -> None:
+    talk.say("can we recruit on linkedin?")
+    assert talk.say(ack).topic == "thanks"
+    answer = talk.say("and on instagram?")
+    assert (answer.topic, answer.entities.get("network")) == ("recruitment", "instagram")
+
+
+def test_an_acknowledgement_inside_a_question_is_not_one(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?")
+    assert followed(talk.say("ok so why?")) == "why"
+    assert talk.say("great, and on tiktok?").entities.get("network") == "tiktok"
+
+
+def test_an_app_after_a_topic_without_apps_is_asked_back_on(talk: Talk) -> None:
+    talk.say("should i join a facebook group?")
+    answer = talk.say("is hootsuite allowed?")
+    assert answer.outcome.value == "clarify" and answer.options[0].id == "install-apps"
+    assert talk.say("and on linkedin?").topic == "join-groups"
+    talk.say("may I install the tiktok app on my work laptop?", conversation="c2")
+    app = talk.say("what about sales nav", conversation="c2")
+    assert (app.topic, app.entities.get("app"), app.verdict) == ("install-apps", "sales-navigator", "yes")
+
+
+@pytest.mark.parametrize(
+    ("then", "network"),
+    [
+        ("i see, and what about twitter?", "x"),
+        ("and on isnta?", "instagram"),
+        ("ובאינסטגם?", "instagram"),
+        ("ובווטס?", "whatsapp"),
+        ("ובlinkedin?", "linkedin"),
+    ],
+)
+def test_a_network_typed_loosely_or_among_other_words_is_a_slot_change(
+    talk: Talk, then: str, network: str
+) -> None:
+    talk.say("we're hiring, can we post the job on facebook?")
+    answer = talk.say(then)
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (
+        "recruitment",
+        network,
+        "slot",
+    )
+
+
+def test_and_what_if_is_not_why(talk: Talk) -> None:
+    talk.say("מותר להתקין את טיקטוק במחשב העבודה?")
+    answer = talk.say("ומה אם זה סיילס נביגייטור")
+    assert (answer.entities.get("app"), followed(answer)) == ("sales-navigator", "slot")
+
+
+def test_a_bare_question_about_the_group_just_named_follows_it(talk: Talk) -> None:
+    talk.say("a customer invited me to his whatsapp group")
+    answer = talk.say("can i stay?")
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (
+        "join-groups",
+        "whatsapp",
+        "refers",
+    )
+    assert talk.say("what's the weather like?").outcome.value == "declined"
+
+
+@pytest.mark.parametrize("then", ["is there a list?", "any steps?", "יש רשימה?", "יש שלבים לזה?"])
+def test_a_list_or_steps_with_nothing_else_is_the_previous_topics_checklist(talk: Talk, then: str) -> None:
+    talk.say("should i join a facebook group with customers?")
+    answer = talk.say(then)
+    assert followed(answer) == "checklist" and answer.checklist is not None
+    assert answer.checklist.id == "join-group"
+
+
+@pytest.mark.parametrize(
+    ("then", "kind"),
+    [("what are the dangers?", "why"), ("can you be more specific", "more"), ("tell me everything", "more")],
+)
+def test_other_forms_of_the_words_of_a_cue_vote_for_it(talk: Talk, then: str, kind: str) -> None:
+    talk.say("a customer invited me to his whatsapp group")
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer)) == ("join-groups", kind)
+
+
+@pytest.mark.parametrize(
+    ("then", "kind", "network"),
+    [
+        ("hi again, why?", "why", "linkedin"),
+        ("good morning, and on facebook?", "slot", "facebook"),
+        ("שלום, ומה עם טיקטוק?", "slot", "tiktok"),
+    ],
+)
+def test_a_greeting_around_a_follow_up_changes_nothing(
+    talk: Talk, then: str, kind: str, network: str
+) -> None:
+    talk.say("can we recruit on linkedin?")
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer), answer.entities.get("network")) == ("recruitment", kind, network)
+
+
+def test_a_question_for_the_advisor_itself_is_not_a_follow_up(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?")
+    assert talk.say("can i ask something else?").topic == "help"
+    assert talk.say("what can you do?").topic == "help"
