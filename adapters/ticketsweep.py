@@ -173,6 +173,8 @@ class TicketSweep(ABC):
         where = ticket.cards.get(self.platform) or {}
         shown = len(ticket.history)
         if "ts" in where:
+            if not is_card_behind(ticket, self.platform):
+                return True
             if not await self.update(where, ticket):
                 return False
             await asyncio.to_thread(self.desk.mark_seen, ticket.number, self.platform, shown)
