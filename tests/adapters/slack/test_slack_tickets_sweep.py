@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from bot import Settings
 from bot.querylog.pseudonyms import Pseudonymizer
 from bot.querylog.sql import SqlQueryLog
 from bot.tickets.desk import Desk
@@ -57,12 +58,13 @@ def updates(rig: SlackRig, words: str) -> list[dict[str, Any]]:
     return [u for u in rig.api.of("chat.update") if words in text(u)]
 
 
-def tickets_command(rig: SlackRig, *args: str) -> None:
-    """`advisor tickets ...` as another process runs it: its own desk, no server listening."""
+def tickets_command(settings: Settings, *args: str) -> None:
+    """`advisor tickets ...` as another process runs it on a server's database: its own desk,
+    no server listening."""
     env = {
         "ADVISOR_ENV": "development",
-        "ADVISOR_DATA_DIR": str(rig.settings.data_dir),
-        "ADVISOR_DATABASE_URL": str(rig.settings.database_url),
+        "ADVISOR_DATA_DIR": str(settings.data_dir),
+        "ADVISOR_DATABASE_URL": str(settings.database_url),
     }
     result = CliRunner().invoke(app, ["tickets", *args], env=env)
     assert result.exit_code == 0, result.output
@@ -70,12 +72,12 @@ def tickets_command(rig: SlackRig, *args: str) -> None:
 
 def test_an_answer_from_the_command_line_reaches_the_asker_and_the_card_once(rig: SlackRig) -> None:
     card = ask(rig)
-    tickets_command(rig, "answer", "1", ANSWER, "--by", "Dana", "--lang", "en")
+    tickets_command(rig.settings, "answer", "1", ANSWER, "--by", "Dana", "--lang", "en")
     [told_answer] = wait(lambda: news(rig, ANSWER))
     assert "the policy owner answered" in text(told_answer) and "ticket-rate" in str(told_answer)
     [update] = wait(lambda: updates(rig, "Ticket #1 · answered"))
     assert update["ts"] == card.cards["slack"]["ts"] and "answered by Dana" in text(update)
-    tickets_command(rig, "close", "1", "--by", "Dana")
+    tickets_command(rig.settings, "close", "1", "--by", "Dana")
     wait(lambda: news(rig, "is closed"))
     wait(lambda: updates(rig, "Ticket #1 · closed"))
     rig.settle(1.0)  # several sweeps
