@@ -1,12 +1,12 @@
 """Keeping a platform's owners' cards and askers up to date with the tickets, whoever changed them.
 
-:class:`TicketSweep` is what Slack's and Teams' ``OwnerCards`` share; they only render, post and
-update. A ticket's card is posted once (only the replica holding the ticket's claim posts it,
-:meth:`Desk.claim_card`), then updated in place; when the owners' channel cannot be reached the
-card is tried again after ``retry_seconds``, twice as long after each failure up to five
-minutes, while the ticket is unfinished. The asker, when they asked on this platform, is told of
-each change once: the news is claimed in the store before it is sent (:meth:`Desk.claim_news`),
-and given back when sending fails.
+:class:`TicketSweep` is what Slack and Teams share; each platform's ``OwnerCards`` (a
+:class:`CardPoster`) only renders, posts and updates. A ticket's card is posted once (only the
+replica holding the ticket's claim posts it, :meth:`Desk.claim_card`), then updated in place;
+when the owners' channel cannot be reached the card is tried again after ``retry_seconds``,
+twice as long after each failure up to five minutes, while the ticket is unfinished. The asker,
+when they asked on this platform, is told of each change once: the news is claimed in the store
+before it is sent (:meth:`Desk.claim_news`), and given back when sending fails.
 
 A change reaches it two ways: the desk's listener, in the process that made the change, and
 every ``sweep_seconds`` a look at the tickets that are behind (:meth:`Desk.due`): a card nobody
@@ -14,6 +14,12 @@ posted, a card showing fewer events than the ticket has, an asker not told of ev
 change made on the command line, on a replica that stopped before telling, or on a server
 running another platform). The marks in the store make the listener and the sweeps, on every
 replica, do each thing once.
+
+Telling is at most once per event: the claim is stored before the message is sent, so two
+replicas never both send it, and a replica that stops between the two loses that message (the
+card, ``my-questions`` and the dashboard still show the change) rather than risking the asker
+hearing it twice. A send that fails is given back and tried again by the next sweep, unless a
+later change was told meanwhile; one the platform received but reported failed is sent again.
 """
 
 from __future__ import annotations
@@ -22,10 +28,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
+from typing import Protocol
 
 from bot.tickets.desk import Desk
 from bot.tickets.marks import is_asker_behind, is_card_behind, news_since
@@ -33,7 +38,7 @@ from bot.tickets.records import Event, Ticket
 
 from .tasks import Tasks
 
-__all__ = ["Tell", "TicketSweep"]
+__all__ = ["CardPoster", "Tell", "TicketSweep"]
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +49,25 @@ Tell = Callable[[Ticket, Event], Awaitable[bool]]
 """Tells the asker of one event of their ticket; False when it could not be sent."""
 
 
-class TicketSweep(ABC):
-    platform: ClassVar[str]
+class CardPoster(Protocol):
+    """How one platform shows a ticket's card to the owners."""
 
+    platform: str
+
+    async def post(self, channel: str, ticket: Ticket) -> dict[str, str] | None:
+        """Post the ticket's card in ``channel``: where it is (with its ``ts``), None on failure."""
+        ...
+
+    async def update(self, where: Mapping[str, str], ticket: Ticket) -> bool:
+        """Show ``ticket`` on its card where it is; False on failure."""
+        ...
+
+
+class TicketSweep:
     def __init__(
         self,
         desk: Desk,
+        poster: CardPoster,
         tasks: Tasks,
         channel: str,
         retry_seconds: float,
@@ -61,6 +79,8 @@ class TicketSweep(ABC):
         "fake-profile": ...}``); a ticket's topic decides before its language. ``tell``: how
         this platform tells an asker of a change."""
         self.desk = desk
+        self.poster = poster
+        self.platform = poster.platform
         self.tasks = tasks
         self.channel = channel
         self.routes = {k: v for k, v in (routes or {}).items() if v}
@@ -73,14 +93,6 @@ class TicketSweep(ABC):
         self.cards_waiting: set[int] = set()
         self.card_locks: dict[int, asyncio.Lock] = {}
         self._sweeper: asyncio.Task[None] | None = None
-
-    @abstractmethod
-    async def post(self, channel: str, ticket: Ticket) -> dict[str, str] | None:
-        """Post the ticket's card in ``channel``: where it is (with its ``ts``), None on failure."""
-
-    @abstractmethod
-    async def update(self, where: Mapping[str, str], ticket: Ticket) -> bool:
-        """Show ``ticket`` on its card where it is; False on failure."""
 
     @property
     def channels(self) -> frozenset[str]:
@@ -175,7 +187,7 @@ class TicketSweep(ABC):
         if "ts" in where:
             if not is_card_behind(ticket, self.platform):
                 return True
-            if not await self.update(where, ticket):
+            if not await self.poster.update(where, ticket):
                 return False
             await asyncio.to_thread(self.desk.mark_seen, ticket.number, self.platform, shown)
             return True
@@ -189,7 +201,7 @@ class TicketSweep(ABC):
         )
         if claimed is None:
             return True
-        posted = await self.post(channel, ticket)
+        posted = await self.poster.post(channel, ticket)
         if posted is None:
             return False
         await asyncio.to_thread(

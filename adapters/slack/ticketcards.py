@@ -1,5 +1,5 @@
-"""The tickets' cards in the Slack owners' channel: posted once, updated in place
-(``chat.update``), on the ticket's claim, retried and swept as :mod:`adapters.ticketsweep` says."""
+"""The tickets' cards in the Slack owners' channel: posted, and updated in place (``chat.update``);
+when, by which replica, and how often tried is :mod:`adapters.ticketsweep`'s."""
 
 from __future__ import annotations
 
@@ -10,11 +10,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.tickets.desk import Desk
 from bot.tickets.records import Ticket
 
-from ..tasks import Tasks
-from ..ticketsweep import Tell, TicketSweep
 from .ticketblocks import owner_card
 
 __all__ = ["OwnerCards"]
@@ -22,21 +19,10 @@ __all__ = ["OwnerCards"]
 log = logging.getLogger(__name__)
 
 
-class OwnerCards(TicketSweep):
+class OwnerCards:
     platform = "slack"
 
-    def __init__(
-        self,
-        desk: Desk,
-        client: AsyncWebClient,
-        tasks: Tasks,
-        channel: str,
-        retry_seconds: float,
-        sweep_seconds: float,
-        routes: Mapping[str, str] | None = None,
-        tell: Tell | None = None,
-    ) -> None:
-        super().__init__(desk, tasks, channel, retry_seconds, sweep_seconds, routes, tell)
+    def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
     async def post(self, channel: str, ticket: Ticket) -> dict[str, str] | None:

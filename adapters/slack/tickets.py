@@ -30,6 +30,7 @@ from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Contact, Event, Ticket
 
 from ..tasks import Tasks
+from ..ticketsweep import TicketSweep
 from .delivery import Delivery
 from .people import People
 from .ticketblocks import answer_modal, confirm_modal, mine_blocks, notice_blocks
@@ -85,8 +86,8 @@ class SlackTickets:
         self.delivery = delivery
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.cards = OwnerCards(
-            desk, client, tasks, owner_channel, retry_seconds, sweep_seconds, routes, tell=self._news
+        self.cards = TicketSweep(
+            desk, OwnerCards(client), tasks, owner_channel, retry_seconds, sweep_seconds, routes, self._news
         )
         self.loop: asyncio.AbstractEventLoop | None = None
         desk.listeners.append(self.changed)

@@ -2,8 +2,8 @@
 
 :class:`Outbound` sends and updates activities in a conversation through the Bot Connector
 (the service URL Teams gave, ``ADVISOR_TEAMS_SERVICE_URL``), with the adapter's kept clients.
-:class:`OwnerCards` posts each ticket's card once and updates it in place (the connector's
-update-activity call), as Slack's do: the claims, retries and sweeps are
+:class:`OwnerCards` posts each ticket's card and updates it in place (the connector's
+update-activity call); when, by which replica, and how often tried is
 :mod:`adapters.ticketsweep`'s.
 """
 
@@ -18,11 +18,8 @@ from botbuilder.schema import Activity, ConversationAccount
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.tickets.desk import Desk
 from bot.tickets.records import Ticket
 
-from ..tasks import Tasks
-from ..ticketsweep import Tell, TicketSweep
 from .auth import AdvisorAuthentication
 from .ticketcards import owner_card
 
@@ -88,21 +85,10 @@ class Outbound:
         return True
 
 
-class OwnerCards(TicketSweep):
+class OwnerCards:
     platform = PLATFORM
 
-    def __init__(
-        self,
-        desk: Desk,
-        outbound: Outbound,
-        tasks: Tasks,
-        channel: str,
-        retry_seconds: float,
-        sweep_seconds: float,
-        routes: Mapping[str, str] | None = None,
-        tell: Tell | None = None,
-    ) -> None:
-        super().__init__(desk, tasks, channel, retry_seconds, sweep_seconds, routes, tell)
+    def __init__(self, outbound: Outbound) -> None:
         self.outbound = outbound
 
     async def post(self, channel: str, ticket: Ticket) -> dict[str, str] | None:

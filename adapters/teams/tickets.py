@@ -32,6 +32,7 @@ from bot.tickets.phrases import TicketPhrases
 from bot.tickets.records import Contact, Event, Ticket
 
 from ..tasks import Tasks
+from ..ticketsweep import TicketSweep
 from .cards import make_card, text_block
 from .ownercards import Outbound, OwnerCards, card_activity
 from .ticketcards import confirm_card, mine_card, notice_card, sent_card
@@ -84,8 +85,8 @@ class TeamsTickets:
         self.outbound = outbound
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.cards = OwnerCards(
-            desk, outbound, tasks, owner_channel, retry_seconds, sweep_seconds, routes, tell=self._news
+        self.cards = TicketSweep(
+            desk, OwnerCards(outbound), tasks, owner_channel, retry_seconds, sweep_seconds, routes, self._news
         )
         self.loop: asyncio.AbstractEventLoop | None = None
         desk.listeners.append(self.changed)
