@@ -4,7 +4,10 @@ It prepares what the asker confirms (text redacted like the query log's unless t
 send it as written, their id pseudonymized, their contact kept apart), opens one ticket per
 key, applies actions with :func:`~bot.tickets.lifecycle.apply` (read, change, store if nobody
 changed it meanwhile, else again), and tells its listeners about every change, so that the
-channels update the owner's card and tell the asker.
+channels update the owner's card and tell the asker. For changes no listener heard (the command
+line, a replica that stopped, a server of another platform) it keeps how far each card and the
+asker follow the history (:mod:`.marks`): :meth:`Desk.due` lists what is behind, and
+:meth:`Desk.claim_news` hands the news of a ticket to one replica only.
 """
 
 from __future__ import annotations
@@ -260,13 +263,6 @@ class Desk:
 
     def list(self, where: TicketFilter) -> list[Ticket]:
         return self.store.list(where)
-
-    def without_card(self, platform: str, limit: int = 200) -> Sequence[Ticket]:
-        """Open tickets with no card on ``platform`` and no replica posting one (a pending
-        post whose time ran out counts as none)."""
-        now = datetime.now(UTC)
-        unfinished = self.store.list(TicketFilter(statuses=UNFINISHED, limit=limit))
-        return [t for t in unfinished if _unposted(t, platform, now)]
 
     def mine(self, user_id: str, limit: int = 20) -> Sequence[Ticket]:
         """The asker's own tickets, by their platform id."""
