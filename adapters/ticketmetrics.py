@@ -1,4 +1,5 @@
-"""Tickets in ``/metrics``: cards the owners' channel has not received yet, and failed tries."""
+"""Tickets in ``/metrics``: cards the owners' channel has not received yet, failed tries, and
+news the asker could not be sent (given back for the next sweep)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ __all__ = ["CardSource", "TicketCards"]
 class CardSource(Protocol):
     card_failures: int
     cards_waiting: set[int]
+    news_failures: int
 
 
 class TicketCards:
-    """``advisor_ticket_cards_waiting{platform}`` and ``advisor_ticket_card_failures{platform}``."""
+    """``advisor_ticket_cards_waiting{platform}``, ``advisor_ticket_card_failures{platform}`` and
+    ``advisor_ticket_news_failures{platform}``."""
 
     def __init__(self) -> None:
         self.sources: dict[str, CardSource] = {}
@@ -35,8 +38,15 @@ class TicketCards:
             "Failed tries to post or update a ticket's card in the owners' channel",
             labels=["platform"],
         )
+        news = GaugeMetricFamily(
+            "advisor_ticket_news_failures",
+            "Failed tries to tell an asker of a change to their ticket (tried again by the next sweep)",
+            labels=["platform"],
+        )
         for platform, source in self.sources.items():
             waiting.add_metric([platform], len(source.cards_waiting))
             failures.add_metric([platform], source.card_failures)
+            news.add_metric([platform], source.news_failures)
         yield waiting
         yield failures
+        yield news

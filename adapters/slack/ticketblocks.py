@@ -184,10 +184,13 @@ def learn_block(ticket: Ticket) -> Block:
     }
 
 
-def notice_blocks(phrases: TicketPhrases, ticket: Ticket, what: str) -> tuple[str, list[Block]]:
+def notice_blocks(
+    phrases: TicketPhrases, ticket: Ticket, what: str, by: str | None = None
+) -> tuple[str, list[Block]]:
     """What the asker is told when their ticket changes (the answer itself when answered)."""
     lang = ticket.lang
-    by = ticket.history[-1].by if ticket.history else ""
+    if by is None:
+        by = ticket.history[-1].by if ticket.history else ""
     text = phrases.say(what, lang, number=ticket.number, by=by, question=ticket.question[:200])
     blocks = [_section(text)]
     if what == "answered" and ticket.answer:

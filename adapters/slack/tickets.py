@@ -8,8 +8,8 @@ the answer they clicked under, or their DM. ``/advisor my-questions`` lists thei
 
 The owner: a card in the owners' channel (``ADVISOR_SLACK_OWNER_CHANNEL``) with Assign to me,
 Answer (a modal, which can also teach the advisor: docs/tickets.md), Close and Reopen, updated
-in place on every change, whoever made it in this process (Slack, the dashboard);
-:mod:`.ticketcards` posts them, once, and retries.
+in place on every change, whoever made it (Slack, the dashboard, Teams, the command line, another
+replica); :mod:`.ticketcards` posts them, once, retries, and sweeps for what is behind.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from bot.learned.teach import Teacher
 from bot.text import detect_lang
 from bot.tickets.desk import Desk, ticket_key
 from bot.tickets.phrases import TicketPhrases
-from bot.tickets.records import Contact, Ticket
+from bot.tickets.records import Contact, Event, Ticket
 
 from ..tasks import Tasks
+from ..ticketsweep import TicketSweep
 from .delivery import Delivery
 from .people import People
 from .ticketblocks import answer_modal, confirm_modal, mine_blocks, notice_blocks
@@ -40,8 +41,6 @@ __all__ = ["SlackTickets"]
 log = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 2.0
-MAX_RETRY_SECONDS = 300.0
-CLAIM_SECONDS = 60.0
 # A modal's submission is answered within Slack's 3 seconds: the owner's locale is waited for
 # this long at most.
 LOCALE_SECONDS = 1.0
@@ -87,7 +86,9 @@ class SlackTickets:
         self.delivery = delivery
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.cards = OwnerCards(desk, client, tasks, owner_channel, retry_seconds, sweep_seconds, routes)
+        self.cards = TicketSweep(
+            desk, OwnerCards(client), tasks, owner_channel, retry_seconds, sweep_seconds, routes, self._news
+        )
         self.loop: asyncio.AbstractEventLoop | None = None
         desk.listeners.append(self.changed)
 
@@ -253,24 +254,19 @@ class SlackTickets:
         """A desk listener, called on whatever thread made the change."""
         if self.loop is None or self.loop.is_closed():
             return
-        self.loop.call_soon_threadsafe(self.tasks.spawn, self._show(ticket, what), "slack-ticket")
+        self.loop.call_soon_threadsafe(self.tasks.spawn, self.cards.catch_up(ticket.number), "slack-ticket")
 
-    async def _show(self, ticket: Ticket, what: str) -> None:
-        if self.owner_channel:
-            await self.cards.show(ticket.number)
-        if (
-            what in ("assigned", "answered", "closed", "reopened")
-            and ticket.contact
-            and ticket.contact.platform == "slack"
-        ):
-            text, blocks = notice_blocks(self.phrases, ticket, what)
-            await self._tell_asker(ticket, text, blocks)
+    async def _news(self, ticket: Ticket, event: Event) -> bool:
+        text, blocks = notice_blocks(self.phrases, ticket, event.action, event.by)
+        return await self._tell_asker(ticket, text, blocks)
 
-    async def _tell_asker(self, ticket: Ticket, text: str, blocks: list[dict[str, Any]]) -> None:
+    async def _tell_asker(self, ticket: Ticket, text: str, blocks: list[dict[str, Any]]) -> bool:
         contact = ticket.contact
         if contact is None:
-            return
-        await self.delivery.post(contact.conversation or contact.user, text, blocks, thread_ts=contact.thread)
+            return False
+        return await self.delivery.post(
+            contact.conversation or contact.user, text, blocks, thread_ts=contact.thread
+        )
 
     async def _call(self, method: str, **arguments: Any) -> bool:
         try:

@@ -98,11 +98,12 @@ def sent_card(phrases: TicketPhrases, ticket: Ticket, sent: str) -> dict[str, An
     return make_card(body, [], lang)
 
 
-def notice_card(phrases: TicketPhrases, ticket: Ticket, what: str) -> dict[str, Any]:
+def notice_card(phrases: TicketPhrases, ticket: Ticket, what: str, by: str | None = None) -> dict[str, Any]:
     """What the asker is told when their ticket changes: with the answer, and the buttons to
     rate it, when answered."""
     lang = ticket.lang
-    by = ticket.history[-1].by if ticket.history else ""
+    if by is None:
+        by = ticket.history[-1].by if ticket.history else ""
     text = phrases.say(what, lang, number=ticket.number, by=by, question=ticket.question[:200])
     body = [text_block(text)]
     actions: list[Element] = []

@@ -8,8 +8,9 @@ then every change and the answer, in the conversation they asked in, and can rat
 ``my-questions`` lists theirs.
 
 The owner: a card in the owners' channel (``ADVISOR_TEAMS_OWNER_CHANNEL``) with Assign to me,
-Answer (a form inside the card), Close and Reopen, updated in place on every change made in
-this process (Teams, Slack, the dashboard); :mod:`.ownercards` posts them, once, and retries.
+Answer (a form inside the card), Close and Reopen, updated in place on every change, whoever
+made it (Teams, Slack, the dashboard, the command line, another replica); :mod:`.ownercards`
+posts them, once, retries, and sweeps for what is behind.
 Card submits that are not what the advisor sent get a sentence in the person's language.
 """
 
@@ -30,9 +31,10 @@ from bot.learned.teach import Teacher
 from bot.text import detect_lang
 from bot.tickets.desk import MAX_NOTE_CHARS, MAX_QUESTION_CHARS, Desk, ticket_key
 from bot.tickets.phrases import TicketPhrases
-from bot.tickets.records import Contact, Ticket
+from bot.tickets.records import Contact, Event, Ticket
 
 from ..tasks import Tasks
+from ..ticketsweep import TicketSweep
 from .cards import make_card, text_block
 from .ownercards import Outbound, OwnerCards, card_activity
 from .ticketcards import confirm_card, mine_card, notice_card, sent_card
@@ -42,7 +44,6 @@ __all__ = ["TeamsTickets"]
 log = logging.getLogger(__name__)
 
 OWNER_ACTIONS = {"ticket-assign": "assign", "ticket-close": "close", "ticket-reopen": "reopen"}
-NEWS = ("assigned", "answered", "closed", "reopened")
 MAX_ANSWER_CHARS = 4000
 
 
@@ -89,7 +90,9 @@ class TeamsTickets:
         self.outbound = outbound
         self.tasks = tasks
         self.owner_channel = owner_channel
-        self.cards = OwnerCards(desk, outbound, tasks, owner_channel, retry_seconds, sweep_seconds, routes)
+        self.cards = TicketSweep(
+            desk, OwnerCards(outbound), tasks, owner_channel, retry_seconds, sweep_seconds, routes, self._news
+        )
         self.loop: asyncio.AbstractEventLoop | None = None
         desk.listeners.append(self.changed)
 
@@ -278,15 +281,14 @@ class TeamsTickets:
         """A desk listener, called on whatever thread made the change."""
         if self.loop is None or self.loop.is_closed():
             return
-        self.loop.call_soon_threadsafe(self.tasks.spawn, self._show(ticket, what), "teams-ticket")
+        self.loop.call_soon_threadsafe(self.tasks.spawn, self.cards.catch_up(ticket.number), "teams-ticket")
 
-    async def _show(self, ticket: Ticket, what: str) -> None:
-        await self.cards.show(ticket.number)
+    async def _news(self, ticket: Ticket, event: Event) -> bool:
         contact = ticket.contact
-        if what in NEWS and contact is not None and contact.platform == "teams" and contact.conversation:
-            await self.outbound.send(
-                contact.conversation, card_activity(notice_card(self.phrases, ticket, what))
-            )
+        if contact is None or not contact.conversation:
+            return False
+        card = notice_card(self.phrases, ticket, event.action, event.by)
+        return await self.outbound.send(contact.conversation, card_activity(card)) is not None
 
 
 def _user(context: TurnContext) -> str:

@@ -4,7 +4,10 @@ It prepares what the asker confirms (text redacted like the query log's unless t
 send it as written, their id pseudonymized, their contact kept apart), opens one ticket per
 key, applies actions with :func:`~bot.tickets.lifecycle.apply` (read, change, store if nobody
 changed it meanwhile, else again), and tells its listeners about every change, so that the
-channels update the owner's card and tell the asker.
+channels update the owner's card and tell the asker. For changes no listener heard (the command
+line, a replica that stopped, a server of another platform) it keeps how far each card and the
+asker follow the history (:mod:`.marks`): :meth:`Desk.due` lists what is behind, and
+:meth:`Desk.claim_news` hands the news of a ticket to one replica only.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..querylog.pseudonyms import Pseudonymizer
 from ..querylog.redaction import redact
 from ..text import clean, detect_lang, has_words
 from .lifecycle import Outcome, apply
+from .marks import ASKER, is_asker_behind, is_card_behind, seen, told, with_marks
 from .records import UNFINISHED, Contact, Draft, Ticket, TicketFilter, TicketStore
 
 __all__ = ["Desk", "Figures", "figures", "ticket_key"]
@@ -31,6 +35,8 @@ MAX_QUESTION_CHARS = 2000
 MAX_NOTE_CHARS = 1000
 MAX_NAME_CHARS = 200
 ATTEMPTS = 8
+# Closed tickets are still looked at this long by the sweeps, for a close nobody showed yet.
+RECENTLY_CLOSED = timedelta(days=1)
 
 Listener = Callable[[Ticket, str], None]
 
@@ -83,6 +89,12 @@ def figures(tickets: Sequence[Ticket]) -> Figures:
         _median(firsts),
         _median(answers),
     )
+
+
+def _unposted(ticket: Ticket, platform: str, now: datetime) -> bool:
+    """No card on ``platform`` and no replica posting one (a claim whose time ran out is none)."""
+    where = ticket.cards.get(platform) or {}
+    return "ts" not in where and ("pending" not in where or datetime.fromisoformat(where["until"]) < now)
 
 
 @dataclass
@@ -145,6 +157,8 @@ class Desk:
             if ticket is None:
                 return None
             outcome = apply(ticket, action, by, self.clock(), text, lang)
+            if outcome.changed:
+                outcome = replace(outcome, ticket=with_marks(ticket, outcome.ticket))
             if not outcome.changed or self.store.replace(outcome.ticket):
                 if outcome.changed:
                     log.info("ticket %d %s", number, outcome.ticket.history[-1].action)
@@ -162,6 +176,65 @@ class Desk:
             if self.store.replace(replace(ticket, cards=cards, version=ticket.version + 1)):
                 return self.store.get(number)
         raise RuntimeError(f"ticket {number} kept changing")
+
+    def mark_seen(self, number: int, platform: str, count: int) -> None:
+        """``platform``'s card now shows the first ``count`` history events (a mark only rises:
+        an older rendering that lands late does not lower it)."""
+        for _ in range(ATTEMPTS):
+            ticket = self.store.get(number)
+            where = (ticket.cards.get(platform) or {}) if ticket else {}
+            if ticket is None or "ts" not in where or seen(ticket, platform) >= count:
+                return
+            cards = {**ticket.cards, platform: {**where, "seen": str(count)}}
+            if self.store.replace(replace(ticket, cards=cards, version=ticket.version + 1)):
+                return
+        raise RuntimeError(f"ticket {number} kept changing")
+
+    def claim_news(self, number: int, platform: str) -> tuple[Ticket, int] | None:
+        """Take the job of telling the asker (reached on ``platform``) what they were not told
+        yet: the ticket with everything marked told, and where the news starts in its history;
+        None when there is nothing to tell or another replica took it first. The claim is made
+        before sending, so two replicas never tell the same event; a send that fails is given
+        back with :meth:`give_back_news`."""
+        for _ in range(ATTEMPTS):
+            ticket = self.store.get(number)
+            if ticket is None or not is_asker_behind(ticket, platform):
+                return None
+            start = told(ticket)
+            cards = {**ticket.cards, ASKER: {"told": str(len(ticket.history))}}
+            claimed = replace(ticket, cards=cards, version=ticket.version + 1)
+            if self.store.replace(claimed):
+                return claimed, start
+        return None
+
+    def give_back_news(self, number: int, start: int, claimed: int) -> None:
+        """The news from event ``start`` on could not be sent: mark it untold again, so the
+        next sweep tries, unless a later claim moved the mark past ``claimed`` meanwhile (its
+        replica told what came after; what this one failed to send stays untold)."""
+        for _ in range(ATTEMPTS):
+            ticket = self.store.get(number)
+            if ticket is None or told(ticket) != claimed:
+                if ticket is not None:
+                    log.warning("ticket %d: news from event %d could not be given back", number, start)
+                return
+            cards = {**ticket.cards, ASKER: {"told": str(start)}}
+            if self.store.replace(replace(ticket, cards=cards, version=ticket.version + 1)):
+                return
+        raise RuntimeError(f"ticket {number} kept changing")
+
+    def due(self, platform: str, limit: int = 200) -> list[Ticket]:
+        """What a sweep of ``platform`` has to do: unfinished tickets without a card that nobody
+        is posting, and tickets (unfinished or closed lately) whose card or asker is behind."""
+        now = datetime.now(UTC)
+        unfinished = self.store.list(TicketFilter(statuses=UNFINISHED, limit=limit))
+        recent = TicketFilter(statuses=frozenset({"closed"}), closed_after=now - RECENTLY_CLOSED, limit=limit)
+        return [
+            t
+            for t in [*unfinished, *self.store.list(recent)]
+            if (t.status in UNFINISHED and _unposted(t, platform, now))
+            or is_card_behind(t, platform)
+            or is_asker_behind(t, platform)
+        ]
 
     def claim_card(self, number: int, platform: str, claimant: str, until: datetime) -> Ticket | None:
         """Take the job of posting ``platform``'s card until ``until``: the ticket when this
@@ -190,17 +263,6 @@ class Desk:
 
     def list(self, where: TicketFilter) -> list[Ticket]:
         return self.store.list(where)
-
-    def without_card(self, platform: str, limit: int = 200) -> Sequence[Ticket]:
-        """Open tickets with no card on ``platform`` and no replica posting one (a pending
-        post whose time ran out counts as none)."""
-        now = datetime.now(UTC)
-        return [
-            t
-            for t in self.store.list(TicketFilter(statuses=UNFINISHED, limit=limit))
-            if "ts" not in (where := t.cards.get(platform) or {})
-            and ("pending" not in where or datetime.fromisoformat(where["until"]) < now)
-        ]
 
     def mine(self, user_id: str, limit: int = 20) -> Sequence[Ticket]:
         """The asker's own tickets, by their platform id."""

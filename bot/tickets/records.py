@@ -126,8 +126,10 @@ class Ticket:
     version: int = 1
     cards: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Where each platform's card for the owner is, to update it in place (``{"slack":
-    {"channel": ..., "ts": ...}}``); a platform missing has not received it yet, and one with
-    ``pending`` is being posted by the replica named there until ``until``."""
+    {"channel": ..., "ts": ..., "seen": "3"}}``); a platform missing has not received it yet, and
+    one with ``pending`` is being posted by the replica named there until ``until``. ``seen``
+    and the ``asker`` entry's ``told`` say how far the card and the asker follow the history
+    (:mod:`bot.tickets.marks`)."""
 
     @property
     def first_response(self) -> timedelta | None:
@@ -171,7 +173,7 @@ class Ticket:
             "first_response_seconds": seconds(self.first_response),
             "answer_seconds": seconds(self.time_to_answer),
             "history": [e.to_dict() for e in self.history],
-            "delivered_to": sorted(p for p, where in self.cards.items() if "pending" not in where),
+            "delivered_to": sorted(p for p, where in self.cards.items() if "ts" in where),
         }
         if contact:
             data["contact"] = self.contact.to_dict() if self.contact else None
@@ -186,6 +188,7 @@ class TicketFilter:
     topic: str | None = None
     opened_before: datetime | None = None
     opened_after: datetime | None = None
+    closed_after: datetime | None = None
     user: str | None = None
     limit: int = 200
 
@@ -233,5 +236,9 @@ def matches(ticket: Ticket, where: TicketFilter) -> bool:
         and (where.topic is None or ticket.topic == where.topic)
         and (where.opened_before is None or ticket.opened_at < where.opened_before)
         and (where.opened_after is None or ticket.opened_at >= where.opened_after)
+        and (
+            where.closed_after is None
+            or (ticket.closed_at is not None and ticket.closed_at >= where.closed_after)
+        )
         and (where.user is None or ticket.user == where.user)
     )

@@ -132,6 +132,8 @@ class SqlTicketStore:
             query = query.where(T.opened_at < where.opened_before)
         if where.opened_after is not None:
             query = query.where(T.opened_at >= where.opened_after)
+        if where.closed_after is not None:
+            query = query.where(T.closed_at >= where.closed_after)
         if where.user is not None:
             query = query.where(T.user_pseudonym == where.user)
         with self.engine.connect() as connection:

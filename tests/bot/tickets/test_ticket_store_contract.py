@@ -104,6 +104,9 @@ def test_lists_filter_and_put_urgent_and_unfinished_first(ticket_store: TicketSt
     newer = ticket_store.list(TicketFilter(opened_after=NOW - timedelta(days=1)))
     assert [t.number for t in newer] == [urgent.number, recent.number]
     assert [t.number for t in ticket_store.list(TicketFilter(user="o" * 32))] == [done.number]
+    closed_lately = TicketFilter(closed_after=NOW - timedelta(minutes=1))
+    assert [t.number for t in ticket_store.list(closed_lately)] == [done.number]
+    assert ticket_store.list(TicketFilter(closed_after=NOW + timedelta(minutes=1))) == []
     assert len(ticket_store.list(TicketFilter(limit=2))) == 2
     assert ticket_store.counts() == {"open": 3, "closed": 1}
 
