@@ -9,7 +9,7 @@ from dataclasses import replace
 from .answer import Answer, Candidate, Option, Outcome
 from .config import Settings, Thresholds
 from .conversation.context import Conversations
-from .conversation.cues import Cues, Reading
+from .conversation.cues import Cues, Intent, Reading
 from .conversation.followups import FollowUp, FollowUps
 from .conversation.names import LooseNames
 from .conversation.openers import Openers
@@ -162,7 +162,8 @@ class Advisor:
         acknowledged = self.knowledge.conversation and self.knowledge.conversation.acknowledgement_topic
         if reading.acknowledged and acknowledged:
             return self._compose(text, lang, self.knowledge.topics[acknowledged], 1.0, (), entities)
-        follow = self.followups.before_matching(reading, context) if self.cues else None
+        opens = self.openers.read(text) if self.openers and context else None
+        follow = self.followups.before_matching(reading, context, opens) if self.cues else None
         if follow:
             return self._follow(text, lang, follow)
         if entities.checklist:
@@ -170,7 +171,7 @@ class Advisor:
         knowledge = self.knowledge
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
         ranked = [c for c in ranked if c.topic in knowledge.topics]
-        return self._decide(text, lang, ranked, reading, context, knowledge)
+        return self._decide(text, lang, ranked, reading, context, knowledge, opens)
 
     def _decide(
         self,
@@ -180,10 +181,10 @@ class Advisor:
         reading: Reading,
         context: Context | None,
         knowledge: Knowledge,
+        opens: Intent | None = None,
     ) -> Answer:
         entities = reading.entities
         decision = self.decider.decide(ranked, entities.domain)
-        opens = self.openers.read(text) if self.openers and context else None
         follow = self.followups.after_matching(decision, ranked, reading, context, opens)
         if follow:
             score = next((c.score for c in ranked if c.topic == follow.topic), 0.0)

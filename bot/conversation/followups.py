@@ -65,8 +65,11 @@ class FollowUps:
     def _anchor(self, context: Context | None) -> Context | None:
         return context if context is not None and self._is_advice(context.topic) else None
 
-    def before_matching(self, reading: Reading, context: Context | None) -> FollowUp | None:
-        """A message that leans on what came before, answered without matching it."""
+    def before_matching(
+        self, reading: Reading, context: Context | None, opens: Intent | None = None
+    ) -> FollowUp | None:
+        """A message that leans on what came before, answered without matching it; what it
+        opens with (``opens``) says its intent before the words after it do."""
         if not reading.leans:
             return None
         anchor = self._anchor(context)
@@ -76,7 +79,8 @@ class FollowUps:
         if reading.slot_only and not self._fits(reading.entities, anchor):
             return self._ask_back(reading)
         entities, inherited = self._entities(reading, anchor)
-        kind: Kind = reading.intent or ("checklist" if reading.checklist_only else "slot")
+        intent = opens if opens is not None and reading.intent is not None else reading.intent
+        kind: Kind = intent or ("checklist" if reading.checklist_only else "slot")
         return FollowUp(kind, anchor.topic, entities, inherited)
 
     def after_matching(
@@ -94,14 +98,14 @@ class FollowUps:
         anchor = self._anchor(context)
         if anchor is None:
             return None
-        if opens is not None and not self._sure_of_another(decision, anchor):
+        if opens is not None and (reading.deixis or not self._sure_of_another(decision, anchor)):
             entities, inherited = self._entities(reading, anchor)
             return FollowUp(opens, anchor.topic, entities, inherited)
         short = self._short(decision, reading, anchor)
         if short is not None:
             return short
         if reading.entities.network or reading.entities.app:
-            return None
+            return self._new_slot(decision, reading, anchor)
         entities, inherited = self._entities(reading, anchor)
         if decision.outcome is Outcome.CLARIFY and any(o.topic == anchor.topic for o in decision.options):
             return FollowUp("refers", anchor.topic, entities, inherited)
@@ -117,6 +121,17 @@ class FollowUps:
         if best.topic == anchor.topic or reading.deixis:
             return FollowUp("refers", best.topic, entities, inherited)
         return None
+
+    def _new_slot(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
+        """A question matched to the previous topic that names another network or app than it
+        had ("and a facebook group for the same thing?"): the same topic, a slot changed."""
+        best = decision.best
+        named = reading.entities
+        if decision.outcome is not Outcome.ANSWERED or best is None or best.topic != anchor.topic:
+            return None
+        if (named.network, named.app) == (anchor.network, anchor.app):
+            return None
+        return FollowUp("slot", anchor.topic, named, {})
 
     def _sure_of_another(self, decision: Decision, anchor: Context) -> bool:
         """The matcher answers with an advice topic other than the previous one, and is sure."""

@@ -601,3 +601,53 @@ def test_a_question_for_the_advisor_itself_is_not_a_follow_up(talk: Talk) -> Non
     talk.say("can we recruit on linkedin?")
     assert talk.say("can i ask something else?").topic == "help"
     assert talk.say("what can you do?").topic == "help"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "network"),
+    [
+        (
+            "is there a linkedin group for devops people I should join?",
+            "and a facebook group for the same crowd?",
+            "join-groups",
+            "facebook",
+        ),
+        (
+            "אפשר להתקין את האפליקציה של פייסבוק במחשב העבודה?",
+            "ותוסף של טיקטוק לכרום?",
+            "install-apps",
+            "tiktok",
+        ),
+    ],
+)
+def test_a_question_on_the_same_topic_naming_another_network_is_a_slot_change(
+    talk: Talk, first: str, then: str, topic: str, network: str
+) -> None:
+    talk.say(first)
+    answer = talk.say(then)
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (topic, network, "slot")
+    assert answer.context is not None and answer.context["entities"] == {}
+
+
+def test_the_opening_says_the_intent_before_the_words_after_it(talk: Talk) -> None:
+    talk.say("someone hacked my linkedin account and messages clients")
+    answer = talk.say("how do I make sure that doesn't happen again?")
+    assert (answer.topic, followed(answer)) == ("account-taken-over", "instead")
+
+
+def test_an_opening_that_points_back_leans_on_the_topic_even_when_the_words_fit_another(talk: Talk) -> None:
+    talk.say("I posted our price list in a public linkedin group by mistake")
+    answer = talk.say("how come it spread so fast?")
+    assert (answer.topic, followed(answer)) == ("business-info-posted", "why"), answer.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    "text", ["is sales nav ok on my work laptop?", "אפשר להתקין סיילס נאביגייטור במחשב העבודה?"]
+)
+def test_approved_apps_by_their_short_names(talk: Talk, text: str) -> None:
+    answer = talk.say(text)
+    assert (answer.topic, answer.entities.get("app"), answer.verdict) == (
+        "install-apps",
+        "sales-navigator",
+        "yes",
+    )
