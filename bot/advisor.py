@@ -25,7 +25,7 @@ from .matching.lexical import Matcher
 from .matching.scorers import Encoder
 from .query import Channel, Query
 from .querylog.recording import Recorder, new_id
-from .text import clean, detect_lang, has_words
+from .text import clean, detect_lang, has_words, tokens
 
 __all__ = ["Advisor"]
 
@@ -167,7 +167,8 @@ class Advisor:
         if follow:
             return self._follow(text, lang, follow)
         if entities.checklist:
-            return self.handouts.asked(text, lang)
+            about = context.topic if context and context.topic in self._advice else None
+            return self.handouts.asked(text, lang, about)
         knowledge = self.knowledge
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
         ranked = [c for c in ranked if c.topic in knowledge.topics]
@@ -184,7 +185,7 @@ class Advisor:
         opens: Intent | None = None,
     ) -> Answer:
         entities = reading.entities
-        decision = self.decider.decide(ranked, entities.domain)
+        decision = self.decider.decide(ranked, entities.domain, one_word=len(tokens(text)) == 1)
         follow = self.followups.after_matching(decision, ranked, reading, context, opens)
         if follow:
             score = next((c.score for c in ranked if c.topic == follow.topic), 0.0)

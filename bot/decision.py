@@ -32,9 +32,11 @@ class Decider:
         self.thresholds = thresholds
         self.kinds = kinds
 
-    def decide(self, ranked: Sequence[Candidate], in_domain: bool) -> Decision:
+    def decide(self, ranked: Sequence[Candidate], in_domain: bool, one_word: bool = False) -> Decision:
         """``in_domain``: the question names a network, an approved app or "social media"; it
-        is then declined only when nothing fits or the off-topic examples fit it better."""
+        is then declined only when nothing fits or the off-topic examples fit it better.
+        ``one_word``: the question is a single word ("networks"), which several topics share:
+        asked back on whenever another topic is close."""
         t = self.thresholds
         floor, ratio = (t.decline_below_in_domain, 1.0) if in_domain else (t.decline_below, t.decline_ratio)
         advice = [c for c in ranked if self.kinds.get(c.topic) != "decline"]
@@ -43,6 +45,6 @@ class Decider:
             return Decision(Outcome.DECLINED)
         close = [c for c in advice if c.score >= advice[0].score * t.clarify_ratio]
         tied = len(advice) > 1 and advice[1].score >= advice[0].score * t.tie_ratio
-        if len(close) > 1 and (advice[0].score < t.sure_above or tied):
+        if len(close) > 1 and (advice[0].score < t.sure_above or tied or one_word):
             return Decision(Outcome.CLARIFY, advice[0], tuple(close[: t.max_options]))
         return Decision(Outcome.ANSWERED, advice[0])

@@ -11,7 +11,7 @@ from .knowledge.checklists import Checklist, ChecklistIndex, ChecklistView
 from .knowledge.checklists import view as checklist_view
 from .knowledge.knowledge import Knowledge
 from .matching.lexical import LexicalMatcher
-from .text import clean
+from .text import clean, hebrew_variants, is_hebrew, tokens
 
 __all__ = ["Handouts", "checklist_documents", "cite"]
 
@@ -43,6 +43,14 @@ class Handouts:
         self.knowledge = knowledge
         self.index = ChecklistIndex(knowledge.checklists.values())
         self._matcher = LexicalMatcher(checklist_documents(knowledge), concepts=concepts)
+        names = {
+            (tuple(tokens(name)), c.id)
+            for c in knowledge.checklists.values()
+            for name in (c.title.en, c.title.he, *c.aliases.all())
+            if tokens(name)
+        }
+        self._names = sorted(names, key=lambda n: -len(n[0]))
+        """Every checklist's names as words, the longest first."""
 
     def find(self, name: str) -> Checklist | None:
         return self.index.find(name)
@@ -50,12 +58,28 @@ class Handouts:
     def option(self, checklist_id: str, lang: str) -> Option:
         return Option(checklist_id, self.knowledge.checklists[checklist_id].title.get(lang), "checklist")
 
-    def asked(self, text: str, lang: str) -> Answer:
-        """A request in words: the closest checklist, or the list of all of them when nothing
-        fits."""
-        ranked = self._matcher.rank(text, limit=1)
-        found = ranked[0].topic if ranked and ranked[0].score > 0.0 else ""
+    def asked(self, text: str, lang: str, about: str | None = None) -> Answer:
+        """A request in words: the checklist it names ("a checklist for the campaign",
+        "רשימת בדיקה לקמפיין"), else the checklist of the topic the conversation is ``about``,
+        else the closest one, or the list of all of them when nothing fits."""
+        found = self._named_in(text)
+        topic = self.knowledge.topics.get(about or "")
+        if not found and topic is not None and topic.checklist:
+            found = topic.checklist
+        if not found:
+            ranked = self._matcher.rank(text, limit=1)
+            found = ranked[0].topic if ranked and ranked[0].score > 0.0 else ""
         return replace(self.named(found, lang), question=text)
+
+    def _named_in(self, text: str) -> str:
+        """The checklist whose name or alias the text holds (a Hebrew prefix allowed)."""
+        words = tokens(text)
+        forms = [{w, *(hebrew_variants(w, min_rest=2) if is_hebrew(w) else ())} for w in words]
+        for name, checklist in self._names:
+            for start in range(len(words) - len(name) + 1):
+                if name[0] in forms[start] and tuple(words[start + 1 : start + len(name)]) == name[1:]:
+                    return checklist
+        return ""
 
     def named(self, name: str, lang: str, ticked: frozenset[str] | None = None) -> Answer:
         """The checklist ``name`` (an id or a title), or the list of all of them; with

@@ -26,6 +26,9 @@ __all__ = ["FollowUp", "FollowUps"]
 
 # A short follow-up-like message is a question about another topic only when this sure of it.
 SURE = 0.8
+# A longer message that opens like a follow-up ("why are social networks such a big deal for
+# companies?") carries words of its own: a question about another topic from this score.
+OPENING_SURE = 0.5
 Kind = Literal["why", "instead", "more", "checklist", "slot", "refers", "ask_back"]
 
 
@@ -94,11 +97,14 @@ class FollowUps:
         """A matched question that keeps the context's network or app, an ask-back the
         context settles, or a decline of a message that points back at the previous topic.
         ``opens``: the intent the message opens with ("why not, ...", "so what should I do
-        ..."), taken about the previous topic unless the matcher is sure of another."""
+        ..."), taken about the previous topic unless the matcher is sure of another and the
+        message neither points back nor is a short "what else ...?"."""
         anchor = self._anchor(context)
         if anchor is None:
             return None
-        if opens is not None and (reading.deixis or not self._sure_of_another(decision, anchor)):
+        leaning = reading.deixis or (opens == "more" and reading.short)
+        bar = self.sure if reading.short else OPENING_SURE
+        if opens is not None and (leaning or not self._sure_of_another(decision, anchor, bar)):
             entities, inherited = self._entities(reading, anchor)
             return FollowUp(opens, anchor.topic, entities, inherited)
         short = self._short(decision, reading, anchor)
@@ -133,14 +139,15 @@ class FollowUps:
             return None
         return FollowUp("slot", anchor.topic, named, {})
 
-    def _sure_of_another(self, decision: Decision, anchor: Context) -> bool:
-        """The matcher answers with an advice topic other than the previous one, and is sure."""
+    def _sure_of_another(self, decision: Decision, anchor: Context, bar: float) -> bool:
+        """The matcher answers with an advice topic other than the previous one, at ``bar``
+        or above."""
         best = decision.best
         return (
             decision.outcome is Outcome.ANSWERED
             and best is not None
             and best.topic != anchor.topic
-            and best.score >= self.sure
+            and best.score >= bar
             and self._is_advice(best.topic)
         )
 

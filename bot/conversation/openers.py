@@ -9,6 +9,7 @@ The opening phrases are data (``openers`` in ``knowledge/conversation.yaml``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..knowledge.localized import LocalizedList
@@ -17,6 +18,7 @@ from .cues import EDGE_WORDS, EDGE_WORDS_HE, Intent
 
 __all__ = ["Openers"]
 
+CLAUSES = re.compile(r"[,;:.!?\n]+|\s[-–—]\s")
 # Words a message may start with before its opening ("ok so why...", "אז למה...").
 LEADING = EDGE_WORDS | EDGE_WORDS_HE | {"yeah", "yes", "no", "hm", "כן", "לא", "רגע"}
 
@@ -33,7 +35,15 @@ class Openers:
         self._phrases = sorted(found, key=lambda kp: -len(kp[1]))
 
     def read(self, text: str) -> Intent | None:
-        """The intent the message opens with, if any."""
+        """The intent the message, or a clause of it, opens with ("it was up for ten minutes,
+        why is that a big deal?"), if any."""
+        for clause in CLAUSES.split(text):
+            found = self._opening(clause)
+            if found is not None:
+                return found
+        return None
+
+    def _opening(self, text: str) -> Intent | None:
         words = tokens(text)
         start = 0
         while start < len(words) - 1 and words[start] in LEADING:

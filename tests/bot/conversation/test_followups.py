@@ -651,3 +651,33 @@ def test_approved_apps_by_their_short_names(talk: Talk, text: str) -> None:
         "sales-navigator",
         "yes",
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "checklist"),
+    [
+        (
+            "we need to hire two developers, should we post the job on linkedin?",
+            "got a checklist for the post?",
+            "recruiting-post",
+        ),
+        ("how should we market our new product on instagram?", "יש רשימת בדיקה לקמפיין?", "campaign"),
+        (
+            "should I join a facebook group of product managers?",
+            "תן לי רשימה של מה לבדוק לפני שאני מצטרף",
+            "join-group",
+        ),
+    ],
+)
+def test_a_checklist_asked_for_in_words_is_the_one_named_else_the_topics(
+    talk: Talk, first: str, then: str, checklist: str
+) -> None:
+    talk.say(first)
+    answer = talk.say(then)
+    assert answer.checklist is not None and answer.checklist.id == checklist and answer.steps is not None
+
+
+def test_a_clause_may_open_the_question(talk: Talk) -> None:
+    talk.say("I posted our pricing sheet in a public linkedin group by mistake")
+    answer = talk.say("it was only up for ten minutes and nobody saw it, why is that such a big deal")
+    assert (answer.topic, followed(answer)) == ("business-info-posted", "why"), answer.candidates[:3]
