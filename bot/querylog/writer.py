@@ -99,8 +99,8 @@ class LogWriter:
             idle = self._stop.is_set() and self._queue.empty() and not self._inflight and not self._spooled
             if self._thread.is_alive() or idle:
                 return False
-            self.stats.restarts += 1
             self._thread = self._start()
+            self.stats.restarts += 1
             log.warning("query log writer started again (restart %d)", self.stats.restarts)
             return True
 
