@@ -19,7 +19,8 @@ from .decision import Decider
 from .handouts import Handouts
 from .knowledge.knowledge import Knowledge, Topic, load_knowledge
 from .knowledge.localized import Localized
-from .matching.build import TopicTexts, build_matcher, settings_encoder
+from .matching.build import TopicTexts, build_matcher, settings_cache, settings_encoder
+from .matching.embedcache import FusionCache
 from .matching.entities import Entities, EntityFinder
 from .matching.lexical import Matcher
 from .matching.scorers import Encoder
@@ -42,6 +43,7 @@ class Advisor:
         recorder: Recorder | None = None,
         encoder: Encoder | None = None,
         conversations: Conversations | None = None,
+        cache: FusionCache | None = None,
     ) -> None:
         """``matcher`` is a ready matcher or the kind to build from the knowledge base:
         ``hybrid`` fuses the lexical and semantic scorers (``encoder`` embeds sentences),
@@ -49,12 +51,13 @@ class Advisor:
         ``thresholds`` default to those chosen for that kind (``hybrid``'s for a ready
         matcher). ``recorder`` logs each question; ``observers`` (added later) see every
         answer, for metrics; ``conversations`` keeps each conversation's context between turns
-        (without it, follow-ups with nothing before them are asked back on)."""
+        (without it, follow-ups with nothing before them are asked back on); ``cache`` keeps
+        the matcher's learned fusion between starts."""
         kind = ("hybrid" if matcher == "semantic" else matcher) if isinstance(matcher, str) else "hybrid"
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds.for_matcher(kind)
         topics = TopicTexts.of(knowledge)
-        self.matcher = build_matcher(topics, kind, encoder) if isinstance(matcher, str) else matcher
+        self.matcher = build_matcher(topics, kind, encoder, cache) if isinstance(matcher, str) else matcher
         self.decider = Decider(self.thresholds, {t.id: t.kind for t in knowledge.topics.values()})
         self.entities = EntityFinder(
             knowledge.policy, knowledge.domain.terms.all(), knowledge.domain.checklist_words.all()
@@ -80,6 +83,7 @@ class Advisor:
             thresholds=settings.thresholds,
             matcher=settings.matcher,
             encoder=settings_encoder(settings),
+            cache=settings_cache(settings),
         )
 
     def adopt(self, knowledge: Knowledge, matcher: Matcher) -> None:

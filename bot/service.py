@@ -21,7 +21,7 @@ from .knowledge.knowledge import load_knowledge
 from .learned.refresh import Refresher
 from .learned.sql import SqlLearnedStore
 from .learned.teach import Teacher
-from .matching.build import growing, return_freed_memory, settings_encoder
+from .matching.build import growing, return_freed_memory, settings_cache, settings_encoder
 from .nudge.sql import SqlNudgeStore
 from .nudge.store import NudgeStore
 from .querylog.pseudonyms import Pseudonymizer, load_or_create_key
@@ -120,6 +120,7 @@ class Service:
             recorder=Recorder(writer, pseudonyms, topics=frozenset(knowledge.topics)),
             encoder=encoder,
             conversations=conversations(settings, store, pseudonyms),
+            cache=None if base else settings_cache(settings),
         )
         if base is None:
             return_freed_memory()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.matching.build import TopicTexts, build_matcher, default_encoder
-from bot.matching.embedcache import CachedExamples, EmbeddingCache
+from bot.matching.embedcache import CachedExamples, EmbeddingCache, FusionCache
 from bot.matching.lexical import Matcher
 
 __all__ = ["DATASETS", "Dataset", "load_dataset", "run_benchmark"]
@@ -98,7 +98,8 @@ def benchmark_matcher(kind: str, topics: dict[str, list[str]], cache_dir: Path |
     encoder = None
     if kind == "hybrid" and cache_dir is not None:
         encoder = CachedExamples(default_encoder(), EmbeddingCache(cache_dir))
-    return build_matcher(TopicTexts.labelled(topics), kind, encoder)
+    cache = FusionCache(cache_dir) if cache_dir is not None else None
+    return build_matcher(TopicTexts.labelled(topics), kind, encoder, cache)
 
 
 def run_benchmark(

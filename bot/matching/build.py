@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..errors import ConfigError
 from ..knowledge.knowledge import Knowledge
+from .embedcache import FusionCache
 from .features import concept_table
 from .fusion import FusedMatcher
 from .lexical import LexicalMatcher, Matcher, MatcherWeights
@@ -25,6 +26,7 @@ __all__ = [
     "growing",
     "return_freed_memory",
     "lexical_matcher",
+    "settings_cache",
     "settings_encoder",
 ]
 
@@ -133,10 +135,16 @@ def default_encoder() -> Encoder:
     return load_encoder(None)
 
 
-def build_matcher(topics: TopicTexts, kind: str = "hybrid", encoder: Encoder | None = None) -> Matcher:
+def build_matcher(
+    topics: TopicTexts,
+    kind: str = "hybrid",
+    encoder: Encoder | None = None,
+    cache: FusionCache | None = None,
+) -> Matcher:
     """The matcher of that kind: ``hybrid`` fuses the lexical and semantic scorers (``encoder``
     embeds sentences; the shipped model when none is given), ``lexical`` runs without an
-    encoder, ``centroid`` is the plain lexical matcher alone."""
+    encoder, ``centroid`` is the plain lexical matcher alone. ``cache`` keeps the learned
+    fusion between starts."""
     kind = "hybrid" if kind == "semantic" else kind
     if kind not in MATCHER_KINDS:
         raise ConfigError(f"unknown matcher {kind!r}: {', '.join(MATCHER_KINDS)}")
@@ -155,7 +163,13 @@ def build_matcher(topics: TopicTexts, kind: str = "hybrid", encoder: Encoder | N
         others,
         declines=topics.declines,
         keywords=topics.keywords,
+        cache=cache,
     )
+
+
+def settings_cache(settings: Settings) -> FusionCache:
+    """Where the settings keep the learned fusion between starts."""
+    return FusionCache(settings.embedding_cache_dir)
 
 
 def extend_matcher(matcher: Matcher, topics: TopicTexts) -> Matcher:

@@ -16,14 +16,18 @@ held-out examples, not by a rule.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..answer import Candidate
 from .batching import Batcher
+from .embedcache import FusionCache
 from .lexical import LexicalMatcher
 from .scorers import FittedScorer, LexicalScorer, Matrix, Scorer
 from .stacking import (
@@ -39,7 +43,7 @@ from .stacking import (
     topic_words,
 )
 
-__all__ = ["FusedMatcher", "Stacking"]
+__all__ = ["FusedMatcher", "Stacking", "fusion_key"]
 
 
 class _Corpus:
@@ -55,6 +59,7 @@ class _Corpus:
         lexical: LexicalScorer,
         others: Sequence[Scorer],
     ) -> None:
+        self.topics = topics
         rows = [
             (text, label, held)
             for label, topic in enumerate(topics)
@@ -93,6 +98,7 @@ class FusedMatcher:
         declines: Sequence[str] = (),
         keywords: Mapping[str, Sequence[str]] | None = None,
         fusion: FusedMatcher | None = None,
+        cache: FusionCache | None = None,
     ) -> None:
         """``declines`` names the topics that hold questions to turn down; ``keywords`` (words
         and titles) train the scorers in every fold but are never held out: the fusion learns
@@ -101,7 +107,8 @@ class FusedMatcher:
         ``fusion`` lends the fusion another matcher of the same scorers learned: the scorers are
         then fitted once on every text, without folds, in a fraction of the time. The fusion's
         features are the same for any topic, so it serves topics it never saw (what the policy
-        owner teaches)."""
+        owner teaches). ``cache`` keeps the learned fusion on disk, under a digest of all it
+        was learned from, so that a restart does not learn it again."""
         keywords = keywords or {}
         self.topics = [t for t, examples in documents.items() if examples or keywords.get(t)]
         self._declines = np.array([t in set(declines) for t in self.topics], dtype=bool)
@@ -124,6 +131,11 @@ class FusedMatcher:
         if fusion is not None:
             self._meta = fusion._meta
             return
+        key = fusion_key(corpus, (lexical, *self.others), stacking, self._declines) if cache else ""
+        stored = cache.get(key) if cache else None
+        if stored is not None:
+            self._meta = {group: Meta(coef, bias) for group, (coef, bias) in stored.items()}
+            return
         held = self._held_out(corpus)
         kept = np.flatnonzero(corpus.held)
         self._meta = learn(
@@ -136,6 +148,8 @@ class FusedMatcher:
             self._declines,
             stacking,
         )
+        if cache:
+            cache.put(key, {group: (m.coef, m.bias) for group, m in self._meta.items()})
 
     def _held_out(self, corpus: _Corpus) -> _HeldOut:
         """Each scorer's probabilities for every text, from a fit on the folds without it, and
@@ -196,3 +210,27 @@ class FusedMatcher:
             scored = zip(topics, order, strict=True)
             ranked.append([Candidate(t, float(scores[i]), terms[t]) for t, i in scored])
         return ranked
+
+
+def fusion_key(corpus: _Corpus, scorers: Sequence[Scorer], stacking: Stacking, declines: Matrix) -> str:
+    """A digest of all a fusion is learned from: the code that reads texts and learns, the
+    scorers' settings, the stacking, and every text with its topic and features."""
+    digest = hashlib.sha256(_code_digest())
+    digest.update(repr((stacking, [s.identity for s in scorers], corpus.topics)).encode())
+    for array in (corpus.labels, corpus.held, np.asarray(declines, dtype=bool)):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    for text, counts in zip(corpus.texts, corpus.lexical, strict=True):
+        digest.update(repr((text, sorted(counts.items()))).encode("utf-8", "surrogatepass"))
+    for features in corpus.other:
+        ready = isinstance(features, np.ndarray)
+        digest.update(np.ascontiguousarray(features).tobytes() if ready else repr(features).encode())
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), here.parent / "text.py"]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.digest()

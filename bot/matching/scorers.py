@@ -46,6 +46,11 @@ class Scorer(Protocol):
 
     name: str
 
+    @property
+    def identity(self) -> str:
+        """The scorer's kind and settings: what, besides its features, a fit depends on."""
+        ...
+
     def features(self, texts: Sequence[str], questions: bool = False) -> Any:
         """Features of ``texts``; ``questions`` marks people's questions (typos are fixed)
         rather than the knowledge base's own examples."""
@@ -131,6 +136,10 @@ class LexicalScorer:
         """The same scorer over other analyzers (those of a knowledge base that grew)."""
         return LexicalScorer(analyze_example, analyze_question, self.chars, self.c, self.surface)
 
+    @property
+    def identity(self) -> str:
+        return f"lexical chars={self.chars} c={self.c} surface={self.surface}"
+
     def counts(self, analysis: Analysis) -> dict[str, float]:
         counts = {"w " + k: v for k, v in analysis.words.items()}
         counts.update(("c" + k, v * self.chars) for k, v in analysis.chars.items())
@@ -205,6 +214,10 @@ class SemanticScorer:
         self._known: dict[str, Matrix] = {}
         """Every example's vector embedded so far: a knowledge base that grows embeds only
         what is new."""
+
+    @property
+    def identity(self) -> str:
+        return f"semantic c={self.c} scale={self.scale}"
 
     def features(self, texts: Sequence[str], questions: bool = False) -> Matrix:
         if questions:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from bot.matching.embedcache import EmbeddingCache
+from bot.matching.embedcache import EmbeddingCache, FusionCache
 from bot.matching.encoder import Encoder, load_encoder
 from tests.modelkit import write_model
 
@@ -103,3 +103,18 @@ def test_a_cache_that_cannot_be_written_or_read_still_gives_the_vectors(
     cache.path_for(encoder, TEXTS).mkdir(parents=True)  # a directory where the file should be
     assert np.array_equal(cache.get_or_compute(encoder, TEXTS), vectors)
     assert not [p for p in (tmp_path / "cache").iterdir() if p.suffix == ".tmp"]
+
+
+def test_fusion_weights_that_do_not_fit_together_are_not_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = FusionCache(tmp_path)
+    cache.put("fine", {"all": (np.ones(4), 0.5), "he": (np.zeros(4), -1.0)})
+    assert cache.get("fine") is not None and cache.get("fine")["he"][1] == -1.0
+    assert stat.S_IMODE(cache.path_for("fine").stat().st_mode) == 0o600
+    cache.put("lengths", {"all": (np.ones(4), 0.5), "he": (np.zeros(3), 0.0)})
+    cache.put("no-all", {"he": (np.ones(4), 0.5)})
+    cache.put("nan", {"all": (np.array([1.0, np.nan]), 0.5)})
+    with caplog.at_level(logging.WARNING, logger="bot.matching.embedcache"):
+        assert [cache.get(k) for k in ("lengths", "no-all", "nan", "missing")] == [None] * 4
+    assert caplog.text.count("learning again") == 3

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from bot.matching.build import TopicTexts, extend_matcher
+from bot.matching.embedcache import FusionCache
 from bot.matching.fusion import FusedMatcher, Stacking
 from bot.matching.lexical import LexicalMatcher
 from bot.matching.scorers import LexicalScorer, SemanticScorer
@@ -52,16 +56,19 @@ TOPICS = {
 KEYWORDS = {"apps": ["install", "להתקין"], "groups": ["group", "קבוצה"]}
 
 
-def build(**stacking: int) -> FusedMatcher:
-    explainer = LexicalMatcher({t: [*TOPICS[t], *KEYWORDS.get(t, [])] for t in TOPICS})
+def build(
+    cache: FusionCache | None = None, topics: dict[str, list[str]] = TOPICS, **stacking: int
+) -> FusedMatcher:
+    explainer = LexicalMatcher({t: [*topics[t], *KEYWORDS.get(t, [])] for t in topics})
     lexical = LexicalScorer(explainer.analyze_example, explainer.analyze)
     return FusedMatcher(
-        TOPICS,
+        topics,
         lexical,
         explainer,
         declines=["off-topic"],
         keywords=KEYWORDS,
         stacking=Stacking(min_group=5, **stacking),
+        cache=cache,
     )
 
 
@@ -184,3 +191,52 @@ def test_a_knowledge_base_that_grows_embeds_only_its_new_examples() -> None:
     scorer.features(["how do I cook rice"], questions=True)
     scorer.features(["how do I cook rice"], questions=True)
     assert encoder.encoded[-2:] == ["how do I cook rice"] * 2
+
+
+QUESTIONS = ["can I put a browser extension on the work laptop", "להצטרף לקבוצה של לקוחות", "weather?"]
+
+
+def test_a_restart_reads_the_fusion_it_learned_and_ranks_as_it_did(tmp_path: Path) -> None:
+    cache = FusionCache(tmp_path)
+    first = build(cache)
+    [written] = tmp_path.iterdir()
+    assert written.name.startswith("fusion-") and written.suffix == ".npz"
+    again = build(FusionCache(tmp_path))
+    assert again.weights == first.weights == build().weights
+    assert again.rank_many(QUESTIONS) == first.rank_many(QUESTIONS)
+    assert [p.name for p in tmp_path.iterdir()] == [written.name]
+
+
+def test_the_fusion_is_read_from_the_cache_not_learned_again(tmp_path: Path) -> None:
+    build(FusionCache(tmp_path))
+    [written] = tmp_path.iterdir()
+    key = written.name.removeprefix("fusion-").removesuffix(".npz")
+    stored = FusionCache(tmp_path).get(key)
+    assert stored is not None and set(stored) >= {"all", "he"}
+    FusionCache(tmp_path).put(key, {group: (coef * 2, bias + 1) for group, (coef, bias) in stored.items()})
+    read = build(FusionCache(tmp_path)).weights
+    learned = build().weights
+    assert read != learned
+    assert np.allclose(read["all"], [2 * w for w in learned["all"]], atol=0.002)
+
+
+def test_other_examples_or_another_stacking_learn_anew_under_another_key(tmp_path: Path) -> None:
+    build(FusionCache(tmp_path))
+    more = {**TOPICS, "apps": [*TOPICS["apps"], "can I add the scheduler tool to my desktop"]}
+    build(FusionCache(tmp_path), topics=more)
+    build(FusionCache(tmp_path), top=2)
+    assert len(list(tmp_path.iterdir())) == 3
+
+
+def test_a_corrupt_fusion_file_is_learned_again_and_replaced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    build(FusionCache(tmp_path))
+    [written] = tmp_path.iterdir()
+    written.write_bytes(b"not a zip file")
+    with caplog.at_level(logging.WARNING, logger="bot.matching.embedcache"):
+        again = build(FusionCache(tmp_path))
+    assert "cannot be read" in caplog.text
+    assert again.weights == build().weights
+    key = written.name.removeprefix("fusion-").removesuffix(".npz")
+    assert FusionCache(tmp_path).get(key) is not None
