@@ -108,8 +108,12 @@ def hebrew_variants(word: str, min_rest: int = 3) -> Iterator[str]:
     """The word with 1, 2 and 3 leading prefix letters removed, while enough remains.
 
     "ולפייסבוק" yields "לפייסבוק" and "פייסבוק"; the caller decides which forms are real words.
+    Where the script turns Latin the word ends its prefixes whatever its length: "ובX" yields
+    "בx" and "x".
     """
     for i in range(1, 4):
-        if len(word) - i < min_rest or word[i - 1] not in HEBREW_PREFIXES:
+        if word[i - 1 : i] not in HEBREW_PREFIXES:
             return
-        yield word[i:]
+        rest = word[i:]
+        if len(rest) >= min_rest or (rest and rest[0].isascii() and rest[0].isalnum()):
+            yield rest

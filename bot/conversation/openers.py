@@ -20,7 +20,12 @@ __all__ = ["Openers"]
 
 CLAUSES = re.compile(r"[,;:.!?\n]+|\s[-–—]\s")
 # Words a message may start with before its opening ("ok so why...", "אז למה...").
-LEADING = EDGE_WORDS | EDGE_WORDS_HE | {"yeah", "yes", "no", "hm", "כן", "לא", "רגע"}
+LEADING = (
+    EDGE_WORDS
+    | EDGE_WORDS_HE
+    | {"yeah", "yes", "no", "hm", "wait", "fine", "hey", "um", "uh", "ah", "lol", "haha", "sorry", "alright"}
+    | {"right", "כן", "לא", "רגע", "חחח", "סליחה", "וואלה"}
+)
 
 
 class Openers:

@@ -467,6 +467,14 @@ def test_a_whole_question_that_opens_the_same_way_is_answered_on_its_own(
     assert (answer.topic, followed(answer)) == (topic, None), answer.candidates[:3]
 
 
+def test_a_hebrew_copula_after_a_noun_points_nowhere(talk: Talk) -> None:
+    talk.say("can we recruit on linkedin?")
+    # "social networks are a leap for businesses": "זה" joins the noun to what it is.
+    answer = talk.say("למה רשתות חברתיות זה קפיצת מדרגה לעסקים")
+    assert (answer.topic, followed(answer)) == ("friend-of-a-friend", None)
+    assert followed(talk.say("למה זה מסוכן?")) == "why"
+
+
 @pytest.mark.parametrize(
     ("then", "kind"),
     [

@@ -33,6 +33,12 @@ def test_hebrew_prefix_variants() -> None:
     assert list(hebrew_variants("ולפייסבוק")) == ["לפייסבוק", "פייסבוק"]
     assert list(hebrew_variants("כשהקבוצה")) == ["שהקבוצה", "הקבוצה", "קבוצה"]
     assert list(hebrew_variants("רשת")) == []
+    # Where Latin letters follow, the prefixes end whatever is left: "ובX", "לIG".
+    assert list(hebrew_variants("ובx")) == ["x"]
+    assert list(hebrew_variants("ובx", min_rest=2)) == ["בx", "x"]
+    assert list(hebrew_variants("לig")) == ["ig"]
+    assert list(hebrew_variants("בית", min_rest=2)) == ["ית"]
+    assert list(hebrew_variants("בי")) == []
 
 
 def test_stems_fold_plural_and_construct_forms() -> None:
