@@ -70,7 +70,9 @@ class Advisor:
         self.conversations = conversations
         cues = knowledge.conversation
         self.cues = Cues(cues, self.entities, LooseNames(knowledge.policy)) if cues else None
-        self.openers = Openers(cues.openers) if cues else None
+        self.openers = (
+            Openers(cues.openers, cues.pushback.all() if cues and cues.pushback else ()) if cues else None
+        )
         self.followups = FollowUps(self.entities, knowledge.topics, self.thresholds.decline_below_in_domain)
         self._advice = frozenset(t.id for t in knowledge.topics.values() if t.kind == "advice")
 
@@ -154,7 +156,9 @@ class Advisor:
         if query.topic is not None:
             topic = self.knowledge.topics.get(query.topic)
             if topic is not None and topic.kind != "decline":
-                return self._compose(text, lang, topic, 1.0, (), self.entities.find(text))
+                named = self.entities.find(text)
+                settled = None if named.network or named.app else self.followups.settle(topic.id, context)
+                return self._compose(text, lang, topic, 1.0, (), settled or named)
         if not text:
             return self._phrase(text, lang, "empty")
         if len(text) > self.thresholds.max_question_chars:

@@ -2,7 +2,9 @@
 answered and kept after, keyed by a pseudonym of the conversation, fresh for a time-to-live.
 
 Only an answer about an advice topic sets the context; greetings, thanks, ask-backs, declines
-and, once there is a context, checklists leave it as it was. Keeping or recalling it never
+and, once there is a context, checklists leave it as it was. An ask-back on a message that names
+a network or an app with no topic before it ("and on TikTok?" - "about what?") keeps what it
+named, under no topic: the reply that says what it was about is answered for it. Keeping or recalling it never
 fails an answer: a store that cannot be reached means the message is answered on its own.
 """
 
@@ -56,15 +58,16 @@ class Conversations:
             return None
 
     def keep(self, query: Query, answer: Answer, previous: Context | None, advice: Collection[str]) -> None:
-        """Remember what ``answer`` was about, if it was about an advice topic."""
+        """Remember what ``answer`` was about, if it was about an advice topic, or what an
+        ask-back with no topic before it named."""
         key = self.key(query)
-        if key is None or answer.outcome is not Outcome.ANSWERED or answer.topic not in advice:
+        if key is None or not (_about(answer, advice) or _pending(answer, previous, advice)):
             return
         if answer.steps is not None and previous is not None:
             return  # a checklist is a handout, not a new subject: the context stays as it was
         now = self.clock()
         context = Context(
-            topic=answer.topic or "",
+            topic=answer.topic if answer.outcome is Outcome.ANSWERED and answer.topic else "",
             at=now,
             network=answer.entities.get("network"),
             app=answer.entities.get("app"),
@@ -77,6 +80,20 @@ class Conversations:
             self.store.keep(key, context)
         except Exception:  # noqa: BLE001 - context must never fail an answer
             log.warning("conversation context could not be kept", exc_info=True)
+
+
+def _about(answer: Answer, advice: Collection[str]) -> bool:
+    return answer.outcome is Outcome.ANSWERED and answer.topic in advice
+
+
+def _pending(answer: Answer, previous: Context | None, advice: Collection[str]) -> bool:
+    """An ask-back on a network or an app named with no topic to lean on."""
+    named = answer.entities.get("network") or answer.entities.get("app")
+    return (
+        answer.outcome is Outcome.CLARIFY
+        and bool(named)
+        and (previous is None or previous.topic not in advice)
+    )
 
 
 def _same(a: Context, b: Context) -> bool:

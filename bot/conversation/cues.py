@@ -61,6 +61,7 @@ class ConversationCues(BaseModel):
     more: LocalizedList
     heads: dict[Intent, list[NonEmpty]] = {}
     openers: dict[Intent, LocalizedList] = {}
+    pushback: LocalizedList | None = None
     generic: list[NonEmpty] = []
     fillers: LocalizedList
     deixis: LocalizedList

@@ -101,7 +101,7 @@ class FollowUps:
         message neither points back nor is a short "what else ...?"."""
         anchor = self._anchor(context)
         if anchor is None:
-            return None
+            return self._settled(decision, reading, context)
         leaning = reading.deixis or (opens == "more" and reading.short)
         bar = self.sure if reading.short else OPENING_SURE
         if opens is not None and (leaning or not self._sure_of_another(decision, anchor, bar)):
@@ -127,6 +127,28 @@ class FollowUps:
         if best.topic == anchor.topic or reading.deixis:
             return FollowUp("refers", best.topic, entities, inherited)
         return None
+
+    def settle(self, topic: str, context: Context | None) -> Entities | None:
+        """What an ask-back with no topic before it named ("and on TikTok?" - "about what?"),
+        for ``topic``, the topic the reply chose, when that topic turns on it."""
+        if context is None or context.topic or topic not in self.topics:
+            return None
+        slots = self.topics[topic].slots
+        network = context.network if "network" in slots else None
+        app = context.app if "app" in slots else None
+        return self.finder.of(network, app) if network or app else None
+
+    def _settled(self, decision: Decision, reading: Reading, context: Context | None) -> FollowUp | None:
+        """A reply to an ask-back with nothing before it, matched to a topic and naming no
+        network or app of its own ("I meant posting jobs there"): answered for what the
+        ask-back named."""
+        best = decision.best
+        if decision.outcome is not Outcome.ANSWERED or best is None or not self._is_advice(best.topic):
+            return None
+        if reading.entities.network or reading.entities.app:
+            return None
+        entities = self.settle(best.topic, context)
+        return FollowUp("refers", best.topic, entities, entities.to_dict()) if entities else None
 
     def _new_slot(self, decision: Decision, reading: Reading, anchor: Context) -> FollowUp | None:
         """A question matched to the previous topic that names another network or app than it

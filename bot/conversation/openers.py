@@ -10,7 +10,7 @@ The opening phrases are data (``openers`` in ``knowledge/conversation.yaml``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..knowledge.localized import LocalizedList
 from ..text import hebrew_variants, is_hebrew, tokens
@@ -29,7 +29,9 @@ LEADING = (
 
 
 class Openers:
-    def __init__(self, phrases: Mapping[Intent, LocalizedList]) -> None:
+    def __init__(self, phrases: Mapping[Intent, LocalizedList], pushback: Iterable[str] = ()) -> None:
+        """``pushback``: words a message pushing back on the answer opens with ("but ...");
+        such a message asks why, whatever follows."""
         found = {
             (kind, tuple(tokens(p)))
             for kind, localized in phrases.items()
@@ -38,6 +40,7 @@ class Openers:
         }
         # The longest opening first: "what should i do" (instead) before "what" anything.
         self._phrases = sorted(found, key=lambda kp: -len(kp[1]))
+        self._pushback = {tuple(tokens(p)) for p in pushback if tokens(p)}
 
     def read(self, text: str) -> Intent | None:
         """The intent the message, or a clause of it, opens with ("it was up for ten minutes,
@@ -46,7 +49,8 @@ class Openers:
             found = self._opening(clause)
             if found is not None:
                 return found
-        return None
+        words = tokens(text)
+        return "why" if any(tuple(words[: len(p)]) == p for p in self._pushback) else None
 
     def _opening(self, text: str) -> Intent | None:
         words = tokens(text)

@@ -44,3 +44,9 @@ def test_a_context_without_a_person_or_an_app_round_trips(contexts: ContextStore
     context = Context("join-groups", NOW, network="x", lang="he", user=None)
     contexts.keep("k" * 64, context)
     assert contexts.recall("k" * 64, NOW) == context
+
+
+def test_what_an_ask_back_named_round_trips_under_no_topic(contexts: ContextStore) -> None:
+    context = Context("", NOW, network="tiktok", lang="he", user="u" * 32)
+    contexts.keep("p" * 32, context)
+    assert contexts.recall("p" * 32, NOW) == context

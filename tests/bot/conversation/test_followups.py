@@ -165,6 +165,56 @@ def test_a_follow_up_with_nothing_before_it_is_asked_back(talk: Talk, text: str)
         assert options == ["join-groups", "install-apps", "separate-accounts"]
 
 
+@pytest.mark.parametrize(
+    ("asked", "reply", "topic", "network"),
+    [
+        ("ומה לגבי טיקטוק?", "התכוונתי אם אפשר לפרסם שם משרות פנויות", "recruitment", "tiktok"),
+        ("and on instagram?", "I meant marketing our new product there", "product-marketing", "instagram"),
+        ("what about facebook", "joining a group of our customers", "join-groups", "facebook"),
+    ],
+)
+def test_the_reply_to_an_ask_back_is_answered_for_what_it_named(
+    talk: Talk, asked: str, reply: str, topic: str, network: str
+) -> None:
+    assert talk.say(asked).outcome.value == "clarify"
+    answer = talk.say(reply)
+    assert (answer.topic, answer.entities.get("network"), followed(answer)) == (topic, network, "refers")
+    assert answer.context is not None and answer.context["entities"]["network"] == network
+    # The topic answered is the context now: the next network is a slot change of it.
+    after = talk.say("and on linkedin?")
+    assert (after.topic, after.entities.get("network"), followed(after)) == (topic, "linkedin", "slot")
+
+
+def test_a_reply_to_an_ask_back_keeps_only_what_its_topic_turns_on(talk: Talk) -> None:
+    talk.say("and on instagram?")
+    answer = talk.say("someone hacked our company account, what now?")
+    assert (answer.topic, answer.entities, answer.context) == ("account-taken-over", {}, None)
+
+
+def test_a_reply_naming_its_own_network_or_after_a_topic_is_not_settled_by_the_ask_back(talk: Talk) -> None:
+    talk.say("and on instagram?")
+    answer = talk.say("may I recruit on linkedin?")
+    assert (answer.entities.get("network"), answer.context) == ("linkedin", None)
+    talk.say("can I join a group on facebook?")
+    assert talk.say("and on tiktok?").context == {"topic": "join-groups", "entities": {}, "follow_up": "slot"}
+
+
+def test_an_option_picked_after_an_ask_back_is_answered_for_what_it_named(talk: Talk) -> None:
+    talk.say("what about tiktok?")
+    picked = talk.advisor.handle(
+        Query("", channel="slack", topic="join-groups", conversation_id="c1", user_id="U1")
+    )
+    assert (picked.topic, picked.entities.get("network"), picked.verdict) == (
+        "join-groups",
+        "tiktok",
+        "caution",
+    )
+    alone = talk.advisor.handle(
+        Query("", channel="slack", topic="join-groups", conversation_id="c2", user_id="U1")
+    )
+    assert alone.entities == {}
+
+
 def test_without_a_conversation_a_follow_up_is_asked_back_too(advisor: Advisor) -> None:
     answer = advisor.handle(Query("and what about facebook?", channel="cli"))
     assert answer.outcome.value == "clarify" and "About what?" in answer.text
@@ -465,6 +515,27 @@ def test_a_whole_question_that_opens_the_same_way_is_answered_on_its_own(
     talk.say(first)
     answer = talk.say(then)
     assert (answer.topic, followed(answer)) == (topic, None), answer.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    "pushback",
+    [
+        "but literally everyone on my team has it installed",
+        "but it's faster than the browser",
+        "אבל כולם עושים את זה אצלנו",
+        "ובכל זאת, זה הרבה יותר נוח",
+    ],
+)
+def test_pushback_is_answered_with_the_reasons(talk: Talk, pushback: str) -> None:
+    talk.say("may I install the facebook app on my work laptop?")
+    answer = talk.say(pushback)
+    assert (answer.topic, followed(answer), answer.verdict) == ("install-apps", "why", "no")
+
+
+def test_a_question_that_opens_with_but_and_is_about_another_topic_is_its_own(talk: Talk) -> None:
+    talk.say("may I install the facebook app on my work laptop?")
+    answer = talk.say("but can we recruit developers through linkedin posts?")
+    assert (answer.topic, followed(answer)) == ("recruitment", None)
 
 
 def test_a_hebrew_copula_after_a_noun_points_nowhere(talk: Talk) -> None:

@@ -14,8 +14,8 @@ from bot.knowledge.localized import LocalizedList
 @pytest.fixture(scope="module")
 def openers() -> Openers:
     cues = load_knowledge(DEFAULT_KNOWLEDGE_DIR).conversation
-    assert cues is not None
-    return Openers(cues.openers)
+    assert cues is not None and cues.pushback is not None
+    return Openers(cues.openers, cues.pushback.all())
 
 
 @pytest.mark.parametrize(
@@ -37,6 +37,10 @@ def openers() -> Openers:
         ("ok fine so what am i supposed to do", "instead"),
         ("אז איפה כן?", "instead"),
         ("חחח סליחה, למה זה משנה", "why"),
+        ("but literally everyone on my team has it", "why"),
+        ("אבל זה הפרופיל שלי", "why"),
+        ("even so, it's my own page", "why"),
+        ("butterfly stickers on the laptop", None),
         ("may I join this group?", None),
         ("whatsapp groups for suppliers, ok?", None),
         ("so", None),
