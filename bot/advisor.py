@@ -12,7 +12,7 @@ from .conversation.context import Conversations
 from .conversation.cues import Cues, Intent, Reading
 from .conversation.followups import FollowUp, FollowUps
 from .conversation.names import LooseNames
-from .conversation.openers import Openers
+from .conversation.openers import Openers, Opening
 from .conversation.replies import ask_back, explain
 from .conversation.store import Context
 from .decision import Decider
@@ -170,7 +170,8 @@ class Advisor:
         acknowledged = self.knowledge.conversation and self.knowledge.conversation.acknowledgement_topic
         if reading.acknowledged and acknowledged:
             return self._compose(text, lang, self.knowledge.topics[acknowledged], 1.0, (), entities)
-        opens = self.openers.read(text) if self.openers and context else None
+        opening = self.openers.find(text) if self.openers and context else None
+        opens = opening.intent if opening else None
         follow = self.followups.before_matching(reading, context, opens) if self.cues else None
         if follow:
             return self._follow(text, lang, follow)
@@ -180,7 +181,20 @@ class Advisor:
         knowledge = self.knowledge
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
         ranked = [c for c in ranked if c.topic in knowledge.topics]
-        return self._decide(text, lang, ranked, reading, context, knowledge, opens)
+        leans = self._leans(opening, reading)
+        return self._decide(text, lang, ranked, reading, context, knowledge, opens, leans)
+
+    def _leans(self, opening: Opening | None, reading: Reading) -> bool:
+        """Whether a message's opening leans on the previous topic whatever the matcher finds:
+        its clause points back ("how come it spread so fast?"), or it opens the message and
+        the message points back ("why not everywhere, it's free") or the clause is a whole
+        follow-up, the words after it arguing with the answer ("why not tho, more followers =
+        more sales"). An opening in a later clause leans only by its own clause ("we want this
+        announcement to go viral, what should we do?" asks about viral promotion)."""
+        if opening is None or self.cues is None:
+            return False
+        said = self.cues.read(opening.clause)
+        return said.deixis or (opening.first and (reading.deixis or said.intent == opening.intent))
 
     def _decide(
         self,
@@ -191,10 +205,11 @@ class Advisor:
         context: Context | None,
         knowledge: Knowledge,
         opens: Intent | None = None,
+        leans: bool = False,
     ) -> Answer:
         entities = reading.entities
         decision = self.decider.decide(ranked, entities.domain, one_word=len(tokens(text)) == 1)
-        follow = self.followups.after_matching(decision, ranked, reading, context, opens)
+        follow = self.followups.after_matching(decision, ranked, reading, context, opens, leans)
         if follow:
             score = next((c.score for c in ranked if c.topic == follow.topic), 0.0)
             return self._follow(text, lang, follow, score, tuple(ranked))

@@ -41,10 +41,11 @@ EDGE_WORDS = frozenset(
 # on the context even with words of its own.
 SHORT_WORDS = 5
 FEW_OWN_WORDS = 1
-# "it" after these points at nothing ("is it a good idea to ...", "would it be ok").
+# "it" after these points at nothing ("is it a good idea to ...", "would it be ok") unless it
+# ends the message ("everyone does it").
 IMPERSONAL = frozenset({"is", "isnt", "was", "would", "will", "does", "could", "be"})
-# "זה" after a noun of the message's own is a copula ("רשתות חברתיות זה ..." - social networks
-# are ...), not a pointer back.
+# "זה" right after a network or a term such as "רשתות חברתיות" is a copula ("רשתות חברתיות זה
+# ..." - social networks are ...), not a pointer back.
 COPULAS_HE = frozenset({"זה", "זאת", "זו"})
 PEOPLE = frozenset({"we", "they", "he", "she", "you", "u", "someone", "people"})
 AND_HE = "ו"
@@ -158,16 +159,13 @@ class Cues:
         words = tokens(text)
         entities, used = self._named(words)
         rest = self.words.read(w for i, w in enumerate(words) if i not in used)
-        copulas = {
-            i
-            for i, w in enumerate(words)
-            if w in COPULAS_HE and i and (i - 1 in used or self._owns(words[i - 1]))
-        }
+        copulas = {i for i, w in enumerate(words) if w in COPULAS_HE and i - 1 in used}
         pointers = (
             self.words.read(w for i, w in enumerate(words) if i not in used | copulas) if copulas else rest
         )
         deixis = any(
-            self._is(w, self._deixis) and not (w == "it" and i and pointers[i - 1] in IMPERSONAL)
+            self._is(w, self._deixis)
+            and not (w == "it" and 0 < i < len(pointers) - 1 and pointers[i - 1] in IMPERSONAL)
             for i, w in enumerate(pointers)
         )
         content = [w for w in rest if not self._is_filler(w)]
@@ -201,10 +199,6 @@ class Cues:
             return entities, used
         named = self.entities.of(found.get("network"), found.get("app"))
         return replace(named, checklist=entities.checklist), used | loose
-
-    def _owns(self, word: str) -> bool:
-        """A word of the message's own: neither a filler nor a follow-up word."""
-        return word not in self.words and not self._is_filler(word)
 
     def _hinted(self, words: list[str]) -> Intent | None:
         kinds = {kind for w in words for kind in INTENTS if self._is_head(w, kind)}

@@ -93,16 +93,18 @@ class FollowUps:
         reading: Reading,
         context: Context | None,
         opens: Intent | None = None,
+        leans: bool = False,
     ) -> FollowUp | None:
         """A matched question that keeps the context's network or app, an ask-back the
         context settles, or a decline of a message that points back at the previous topic.
         ``opens``: the intent the message opens with ("why not, ...", "so what should I do
-        ..."), taken about the previous topic unless the matcher is sure of another and the
-        message neither points back nor is a short "what else ...?"."""
+        ..."), taken about the previous topic unless the matcher is sure of another, the
+        opening does not lean on the topic anyway (``leans``: it points back, or argues) and
+        the message is not a short "what else ...?"."""
         anchor = self._anchor(context)
         if anchor is None:
             return self._settled(decision, reading, context)
-        leaning = reading.deixis or (opens == "more" and reading.short)
+        leaning = leans or (opens == "more" and reading.short)
         bar = self.sure if reading.short else OPENING_SURE
         if opens is not None and (leaning or not self._sure_of_another(decision, anchor, bar)):
             entities, inherited = self._entities(reading, anchor)
@@ -120,7 +122,13 @@ class FollowUps:
             if advice and advice[0].topic == anchor.topic and advice[0].score >= self.floor:
                 return FollowUp("refers", anchor.topic, entities, inherited)
         best = decision.best
-        if decision.outcome is not Outcome.ANSWERED or best is None or not inherited:
+        if decision.outcome is not Outcome.ANSWERED or best is None:
+            return None
+        unsure = best.score < OPENING_SURE and self._is_advice(best.topic)
+        if reading.deixis and best.topic != anchor.topic and unsure:
+            # Pointing back, and the matcher is unsure of the topic it found: the previous one.
+            return FollowUp("refers", anchor.topic, entities, inherited)
+        if not inherited:
             return None
         if not self._is_advice(best.topic):
             return None

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from ..knowledge.localized import LocalizedList
 from ..text import hebrew_variants, is_hebrew, tokens
 from .cues import EDGE_WORDS, EDGE_WORDS_HE, Intent
 
-__all__ = ["Openers"]
+__all__ = ["Opening", "Openers"]
 
 CLAUSES = re.compile(r"[,;:.!?\n]+|\s[-–—]\s")
 # Words a message may start with before its opening ("ok so why...", "אז למה...").
@@ -26,6 +27,16 @@ LEADING = (
     | {"yeah", "yes", "no", "hm", "wait", "fine", "hey", "um", "uh", "ah", "lol", "haha", "sorry", "alright"}
     | {"right", "כן", "לא", "רגע", "חחח", "סליחה", "וואלה"}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """The intent a message opens with, the clause that opens with it, and whether that
+    clause is the message's first."""
+
+    intent: Intent
+    clause: str
+    first: bool
 
 
 class Openers:
@@ -45,12 +56,22 @@ class Openers:
     def read(self, text: str) -> Intent | None:
         """The intent the message, or a clause of it, opens with ("it was up for ten minutes,
         why is that a big deal?"), if any."""
-        for clause in CLAUSES.split(text):
+        found = self.find(text)
+        return found.intent if found else None
+
+    def find(self, text: str) -> Opening | None:
+        """The intent a clause opens with: an opening phrase first, else words of pushback
+        ("ugh, can't I just be careful?")."""
+        clauses = CLAUSES.split(text)
+        for i, clause in enumerate(clauses):
             found = self._opening(clause)
             if found is not None:
-                return found
-        words = tokens(text)
-        return "why" if any(tuple(words[: len(p)]) == p for p in self._pushback) else None
+                return Opening(found, clause, first=i == 0)
+        for i, clause in enumerate(clauses):
+            words = tokens(clause)
+            if any(tuple(words[: len(p)]) == p for p in self._pushback):
+                return Opening("why", clause, first=i == 0)
+        return None
 
     def _opening(self, text: str) -> Intent | None:
         words = tokens(text)
