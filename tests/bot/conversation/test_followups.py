@@ -532,33 +532,12 @@ def test_pushback_is_answered_with_the_reasons(talk: Talk, pushback: str) -> Non
     assert (answer.topic, followed(answer), answer.verdict) == ("install-apps", "why", "no")
 
 
-def test_pushback_in_a_later_clause_is_answered_with_the_reasons(talk: Talk) -> None:
-    talk.say("should I keep separate accounts for work and private on linkedin?")
-    answer = talk.say("ugh thats a lot of work, cant i just be careful what i post")
-    assert (answer.topic, followed(answer)) == ("separate-accounts", "why")
-
-
-def test_a_whole_follow_up_before_an_argument_leans_on_the_topic(talk: Talk) -> None:
-    talk.say("social is basically free, so can we give lots of discounts to get followers?")
-    # The argument after "why not" fits product marketing well; the clause before it is a why.
-    answer = talk.say("why not tho, more followers = more sales")
-    assert (answer.topic, followed(answer)) == ("cost-benefit", "why")
-    assert answer.candidates[0].topic != "cost-benefit"
-
-
 def test_an_opening_in_a_later_clause_leans_only_by_its_own_words(talk: Talk) -> None:
     talk.say("can we recruit on linkedin?")
     answer = talk.say("we want this announcement to go viral, what should we do")
     assert answer.topic == "viral-promo" and followed(answer) != "instead"
     talk.say("can we recruit on linkedin?")
     assert followed(talk.say("why not everywhere, its free")) == "why"
-
-
-def test_pointing_back_at_a_topic_the_matcher_is_unsure_of_means_the_previous_one(talk: Talk) -> None:
-    talk.say("someone took over our company facebook page and changed the password")
-    answer = talk.say("ומה עם הלקוחות שכבר קיבלו ממנו הודעות")
-    assert (answer.topic, followed(answer)) == ("account-taken-over", "refers")
-    assert answer.candidates[0].topic != "account-taken-over" and answer.candidates[0].score < 0.5
 
 
 def test_a_question_that_opens_with_but_and_is_about_another_topic_is_its_own(talk: Talk) -> None:
@@ -743,10 +722,46 @@ def test_the_opening_says_the_intent_before_the_words_after_it(talk: Talk) -> No
     assert (answer.topic, followed(answer)) == ("account-taken-over", "instead")
 
 
-def test_an_opening_that_points_back_leans_on_the_topic_even_when_the_words_fit_another(talk: Talk) -> None:
-    talk.say("I posted our price list in a public linkedin group by mistake")
-    answer = talk.say("how come it spread so fast?")
-    assert (answer.topic, followed(answer)) == ("business-info-posted", "why"), answer.candidates[:3]
+@pytest.mark.parametrize(
+    ("first", "then", "topic", "kind"),
+    [
+        # An opening that points back leans on the topic even when its words fit another.
+        (
+            "I posted our price list in a public linkedin group by mistake",
+            "how come it spread so fast?",
+            "business-info-posted",
+            "why",
+        ),
+        # Pushback in a later clause.
+        (
+            "should I keep separate accounts for work and private on linkedin?",
+            "ugh thats a lot of work, cant i just be careful what i post",
+            "separate-accounts",
+            "why",
+        ),
+        # A whole follow-up before an argument whose words fit product marketing.
+        (
+            "social is basically free, so can we give lots of discounts to get followers?",
+            "why not tho, more followers = more sales",
+            "cost-benefit",
+            "why",
+        ),
+        # Pointing back at a topic the matcher is unsure of means the previous one.
+        (
+            "someone took over our company facebook page and changed the password",
+            "ומה עם הלקוחות שכבר קיבלו ממנו הודעות",
+            "account-taken-over",
+            "refers",
+        ),
+    ],
+)
+def test_a_turn_leans_on_the_topic_where_the_matcher_would_answer_another(
+    talk: Talk, first: str, then: str, topic: str, kind: str
+) -> None:
+    talk.say(first)
+    answer = talk.say(then)
+    assert (answer.topic, followed(answer)) == (topic, kind), answer.candidates[:3]
+    assert answer.candidates[0].topic != topic
 
 
 @pytest.mark.parametrize(
