@@ -29,6 +29,9 @@ SURE = 0.8
 # A longer message that opens like a follow-up ("why are social networks such a big deal for
 # companies?") carries words of its own: a question about another topic from this score.
 OPENING_SURE = 0.5
+# A message pointing back that would be declined means the previous topic when that topic is
+# among this many advice topics closest to it.
+DEIXIS_REACH = 3
 Kind = Literal["why", "instead", "more", "checklist", "slot", "refers", "ask_back"]
 
 
@@ -118,8 +121,10 @@ class FollowUps:
         if decision.outcome is Outcome.CLARIFY and any(o.topic == anchor.topic for o in decision.options):
             return FollowUp("refers", anchor.topic, entities, inherited)
         if decision.outcome is Outcome.DECLINED and (reading.deixis or reading.bare):
-            advice = [c for c in ranked if self._is_advice(c.topic)]
-            if advice and advice[0].topic == anchor.topic and advice[0].score >= self.floor:
+            # Pointing back ("is that reliable enough?"): the previous topic when it is among
+            # the advice closest to the message; a bare message needs it closest.
+            advice = [c for c in ranked if self._is_advice(c.topic)][: DEIXIS_REACH if reading.deixis else 1]
+            if any(c.topic == anchor.topic and c.score >= self.floor for c in advice):
                 return FollowUp("refers", anchor.topic, entities, inherited)
         best = decision.best
         if decision.outcome is not Outcome.ANSWERED or best is None:

@@ -532,6 +532,15 @@ def test_pushback_is_answered_with_the_reasons(talk: Talk, pushback: str) -> Non
     assert (answer.topic, followed(answer), answer.verdict) == ("install-apps", "why", "no")
 
 
+def test_a_message_pointing_back_that_would_be_declined_means_a_close_previous_topic(talk: Talk) -> None:
+    talk.say("thinking of running a poll in a linkedin group to see if ppl would pay for our new feature")
+    answer = talk.say("is that reliable enough to base a decision on")
+    assert (answer.topic, followed(answer)) == ("market-research", "refers")
+    advice = [c.topic for c in answer.candidates if c.topic not in ("off-topic", "help")]
+    assert advice.index("market-research") > 0  # not the closest, but among the closest three
+    assert talk.say("what's the weather like there tomorrow?").outcome.value == "declined"
+
+
 def test_an_opening_in_a_later_clause_leans_only_by_its_own_words(talk: Talk) -> None:
     talk.say("can we recruit on linkedin?")
     answer = talk.say("we want this announcement to go viral, what should we do")
