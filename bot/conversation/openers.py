@@ -74,11 +74,19 @@ class Openers:
         return None
 
     def _opening(self, text: str) -> Intent | None:
+        """The opening phrase at the start, or after words such as "ok", "so" (which an
+        opening phrase may hold too: "so how do we")."""
         words = tokens(text)
         start = 0
         while start < len(words) - 1 and words[start] in LEADING:
             start += 1
-        words = words[start:]
+        for at in range(start + 1):
+            found = self._phrase_at(words[at:])
+            if found is not None:
+                return found
+        return None
+
+    def _phrase_at(self, words: list[str]) -> Intent | None:
         if not words:
             return None
         firsts = {words[0], *(hebrew_variants(words[0], min_rest=2) if is_hebrew(words[0]) else ())}

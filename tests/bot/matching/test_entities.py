@@ -37,6 +37,8 @@ def finder(knowledge: Knowledge) -> EntityFinder:
         ("ובX?", "x"),
         ("מה עם ב-X", "x"),
         ("ולIG?", "instagram"),
+        ("what about tt", "tiktok"),
+        ("a wa group of nurses", "whatsapp"),
         ("ב-LinkedIn", "linkedin"),
         ("בx", "x"),
         ("לבית", None),
