@@ -12,7 +12,7 @@ from .conversation.context import Conversations
 from .conversation.cues import Cues, Intent, Reading
 from .conversation.followups import FollowUp, FollowUps
 from .conversation.names import LooseNames
-from .conversation.openers import Openers, Opening
+from .conversation.openers import Openers
 from .conversation.replies import ask_back, explain
 from .conversation.store import Context
 from .decision import Decider
@@ -181,20 +181,8 @@ class Advisor:
         knowledge = self.knowledge
         ranked = self.matcher.rank(text, limit=self.thresholds.max_options + 2)
         ranked = [c for c in ranked if c.topic in knowledge.topics]
-        leans = self._leans(opening, reading)
+        leans = bool(opening and self.cues and opening.leans(reading, self.cues.read))
         return self._decide(text, lang, ranked, reading, context, knowledge, opens, leans)
-
-    def _leans(self, opening: Opening | None, reading: Reading) -> bool:
-        """Whether a message's opening leans on the previous topic whatever the matcher finds:
-        its clause points back ("how come it spread so fast?"), or it opens the message and
-        the message points back ("why not everywhere, it's free") or the clause is a whole
-        follow-up, the words after it arguing with the answer ("why not tho, more followers =
-        more sales"). An opening in a later clause leans only by its own clause ("we want this
-        announcement to go viral, what should we do?" asks about viral promotion)."""
-        if opening is None or self.cues is None:
-            return False
-        said = self.cues.read(opening.clause)
-        return said.deixis or (opening.first and (reading.deixis or said.intent == opening.intent))
 
     def _decide(
         self,

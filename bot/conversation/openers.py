@@ -10,12 +10,12 @@ The opening phrases are data (``openers`` in ``knowledge/conversation.yaml``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..knowledge.localized import LocalizedList
 from ..text import hebrew_variants, is_hebrew, tokens
-from .cues import EDGE_WORDS, EDGE_WORDS_HE, Intent
+from .cues import EDGE_WORDS, EDGE_WORDS_HE, Intent, Reading
 
 __all__ = ["Opening", "Openers"]
 
@@ -37,6 +37,17 @@ class Opening:
     intent: Intent
     clause: str
     first: bool
+
+    def leans(self, reading: Reading, read: Callable[[str], Reading]) -> bool:
+        """Whether the opening leans on the previous topic whatever the matcher finds: its
+        clause points back ("how come it spread so fast?"), or it opens the message and the
+        message (``reading``) points back ("why not everywhere, it's free") or the clause is a
+        whole follow-up, the words after it arguing with the answer ("why not tho, more
+        followers = more sales"). An opening in a later clause leans only by its own clause
+        ("we want this announcement to go viral, what should we do?" asks about viral
+        promotion)."""
+        said = read(self.clause)
+        return said.deixis or (self.first and (reading.deixis or said.intent == self.intent))
 
 
 class Openers:
